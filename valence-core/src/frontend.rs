@@ -1,0 +1,270 @@
+//! The streaming front end: push PCM in chunks of any length, get one
+//! log-mel frame per hop.
+//!
+//! [`FrontEnd`] owns a ring buffer of the last `n_fft` samples, a work buffer
+//! for the FFT and the filterbank; its size is fixed by two const generics,
+//! the largest FFT size and the largest band count it can serve, so it never
+//! allocates. A spec that needs more is refused by [`FrontEnd::new`].
+//!
+//! Per frame: window and block floating point ([`crate::window`]), FFT and
+//! power ([`crate::fft`]), filterbank ([`crate::mel`]), log and decibels
+//! ([`crate::db`]). The block-floating-point shift, the FFT's `1/M` and the
+//! filter normalisation are all powers of two or per-band constants, undone
+//! together in the log domain, so absolute loudness is preserved.
+
+use core::fmt;
+
+use crate::db::{log2_q24, log2_q24_to_db_q8, DB_FRAC_BITS};
+use crate::fft::{fft_q31, real_power_in_place};
+use crate::mel::{Filterbank, POWER_SHIFT, WEIGHT_FRAC_BITS};
+use crate::spec::{FeatureSpec, SpecError};
+use crate::tables::LOG2_FRAC_BITS;
+use crate::window::{
+    apply_window, hann_q16, normalising_shift, scale_to_bit_reversed, WINDOW_FRAC_BITS,
+};
+
+/// A front end large enough for any valid spec with at most 256 bands (host side).
+pub type HostFrontEnd = FrontEnd<4096, 256>;
+
+/// Why a [`FrontEnd`] could not be built.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub enum FrontEndError {
+    /// The spec itself is invalid.
+    Spec(SpecError),
+    /// The spec's FFT is larger than this front end was compiled for.
+    FftTooLarge {
+        /// FFT size the spec asks for.
+        n_fft: u16,
+        /// Largest FFT size of this front end (`MAX_FFT`).
+        capacity: usize,
+    },
+    /// The spec has more bands than this front end was compiled for.
+    TooManyBands {
+        /// Bands the spec asks for.
+        n_mels: u16,
+        /// Largest band count of this front end (`MAX_MELS`).
+        capacity: usize,
+    },
+}
+
+impl From<SpecError> for FrontEndError {
+    fn from(e: SpecError) -> Self {
+        FrontEndError::Spec(e)
+    }
+}
+
+impl fmt::Display for FrontEndError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FrontEndError::Spec(e) => write!(f, "invalid feature spec: {e}"),
+            FrontEndError::FftTooLarge { n_fft, capacity } => write!(
+                f,
+                "the spec needs a {n_fft}-point FFT but this front end was built for at most {capacity}"
+            ),
+            FrontEndError::TooManyBands { n_mels, capacity } => write!(
+                f,
+                "the spec needs {n_mels} mel bands but this front end was built for at most {capacity}"
+            ),
+        }
+    }
+}
+
+impl core::error::Error for FrontEndError {}
+
+/// Streaming fixed-point log-mel front end for FFTs up to `MAX_FFT` points
+/// and up to `MAX_MELS` bands.
+///
+/// Output frames are `n_mels` values in decibels, Q8.8 (`i16`, 256 = 1 dB),
+/// floored at the spec's `db_floor`. Frame `t` covers samples
+/// `[t·hop, t·hop + n_fft)` of everything pushed since construction or
+/// [`FrontEnd::reset`]; how the input is chunked never changes the result.
+///
+/// RAM: `2·MAX_FFT` (ring) + `4·MAX_FFT` (work) + `2·MAX_FFT` (window) +
+/// `2·MAX_FFT` (filter weights) + `16·MAX_MELS` bytes and a few words
+/// (`core::mem::size_of` is checked in the tests).
+#[derive(Clone)]
+pub struct FrontEnd<const MAX_FFT: usize, const MAX_MELS: usize> {
+    spec: FeatureSpec,
+    log2_n: u32,
+    n_fft: usize,
+    hop: usize,
+    n_mels: usize,
+    floor_q8: i16,
+    /// Samples of the current window; `ring[pos]` is the oldest once full.
+    ring: [i16; MAX_FFT],
+    pos: usize,
+    /// Samples still to receive before the next frame is due.
+    need: usize,
+    frames: u64,
+    work: [i32; MAX_FFT],
+    /// Periodic Hann window, Q16.
+    window: [u16; MAX_FFT],
+    bank: Filterbank<MAX_FFT, MAX_MELS>,
+    bands: [u64; MAX_MELS],
+    frame: [i16; MAX_MELS],
+}
+
+impl<const MAX_FFT: usize, const MAX_MELS: usize> FrontEnd<MAX_FFT, MAX_MELS> {
+    /// Builds a front end for `spec`.
+    ///
+    /// ```
+    /// use valence_core::{FeatureSpec, FrontEnd, FrontEndError};
+    /// let fe = FrontEnd::<512, 64>::new(&FeatureSpec::DEFAULT);
+    /// assert!(fe.is_ok());
+    /// let too_big = FrontEnd::<512, 64>::new(&FeatureSpec::LIBROSA_DEFAULTS);
+    /// assert!(matches!(too_big, Err(FrontEndError::FftTooLarge { n_fft: 2048, capacity: 512 })));
+    /// ```
+    pub fn new(spec: &FeatureSpec) -> Result<Self, FrontEndError> {
+        spec.validate()?;
+        let n_fft = spec.n_fft as usize;
+        let n_mels = spec.n_mels as usize;
+        if n_fft > MAX_FFT {
+            return Err(FrontEndError::FftTooLarge {
+                n_fft: spec.n_fft,
+                capacity: MAX_FFT,
+            });
+        }
+        if n_mels > MAX_MELS {
+            return Err(FrontEndError::TooManyBands {
+                n_mels: spec.n_mels,
+                capacity: MAX_MELS,
+            });
+        }
+        let bank = Filterbank::new(spec).ok_or(FrontEndError::FftTooLarge {
+            n_fft: spec.n_fft,
+            capacity: MAX_FFT,
+        })?;
+        let mut window = [0u16; MAX_FFT];
+        hann_q16(n_fft.trailing_zeros(), &mut window);
+        Ok(FrontEnd {
+            spec: *spec,
+            log2_n: n_fft.trailing_zeros(),
+            n_fft,
+            hop: spec.hop as usize,
+            n_mels,
+            floor_q8: spec.db_floor.saturating_mul(1 << DB_FRAC_BITS),
+            ring: [0; MAX_FFT],
+            pos: 0,
+            need: n_fft,
+            frames: 0,
+            work: [0; MAX_FFT],
+            window,
+            bank,
+            bands: [0; MAX_MELS],
+            frame: [0; MAX_MELS],
+        })
+    }
+
+    /// The spec this front end computes.
+    pub fn spec(&self) -> &FeatureSpec {
+        &self.spec
+    }
+
+    /// The filterbank in use (for inspection and tests).
+    pub fn filterbank(&self) -> &Filterbank<MAX_FFT, MAX_MELS> {
+        &self.bank
+    }
+
+    /// Number of frames emitted since construction or the last reset.
+    pub fn frames_emitted(&self) -> u64 {
+        self.frames
+    }
+
+    /// Forgets all pushed samples: the next frame starts with the next sample.
+    pub fn reset(&mut self) {
+        self.ring = [0; MAX_FFT];
+        self.pos = 0;
+        self.need = self.n_fft;
+        self.frames = 0;
+    }
+
+    /// Consumes samples from the front of `input` until a frame is complete
+    /// and returns it, or consumes all of `input` and returns `None`.
+    ///
+    /// ```
+    /// use valence_core::{FeatureSpec, FrontEnd};
+    /// let mut fe = FrontEnd::<512, 64>::new(&FeatureSpec::DEFAULT).unwrap();
+    /// let samples = [0i16; 1024];
+    /// let mut input: &[i16] = &samples;
+    /// let mut count = 0;
+    /// while let Some(frame) = fe.next_frame(&mut input) {
+    ///     assert!(frame.iter().all(|&v| v == -100 * 256)); // silence reads as the floor
+    ///     count += 1;
+    /// }
+    /// assert_eq!(count, 3); // frames start at 0, 256 and 512
+    /// ```
+    pub fn next_frame(&mut self, input: &mut &[i16]) -> Option<&[i16]> {
+        while self.need > 0 && !input.is_empty() {
+            let room = self.n_fft.saturating_sub(self.pos);
+            let take = self.need.min(input.len()).min(room).max(1);
+            let (chunk, rest) = input.split_at_checked(take).unwrap_or((input, &[]));
+            if let Some(dst) = self.ring.get_mut(self.pos..self.pos + chunk.len()) {
+                dst.copy_from_slice(chunk);
+            }
+            *input = rest;
+            self.pos += chunk.len();
+            if self.pos >= self.n_fft {
+                self.pos = 0;
+            }
+            self.need = self.need.saturating_sub(chunk.len());
+        }
+        if self.need > 0 {
+            return None;
+        }
+        self.need = self.hop;
+        self.compute_frame();
+        self.frames += 1;
+        self.frame.get(..self.n_mels)
+    }
+
+    /// Pushes samples and calls `on_frame` with every frame they complete.
+    pub fn push(&mut self, samples: &[i16], mut on_frame: impl FnMut(&[i16])) {
+        let mut input = samples;
+        while let Some(frame) = self.next_frame(&mut input) {
+            on_frame(frame);
+        }
+    }
+
+    fn compute_frame(&mut self) {
+        let ring = self.ring.get(..self.n_fft).unwrap_or(&[]);
+        let (newer, older) = ring.split_at_checked(self.pos).unwrap_or((&[], ring));
+        let max_abs = apply_window(older, newer, &self.window, &mut self.work);
+        if max_abs == 0 {
+            self.frame = [self.floor_q8; MAX_MELS];
+            return;
+        }
+        let shift = normalising_shift(max_abs);
+        scale_to_bit_reversed(&mut self.work, self.log2_n, shift);
+        let log2_m = self.log2_n.saturating_sub(1);
+        fft_q31(&mut self.work, log2_m);
+        let nyquist = real_power_in_place(&mut self.work, log2_m);
+        self.bank.accumulate(&self.work, nyquist, &mut self.bands);
+        // Scale bookkeeping, all powers of two: the FFT input is
+        // v = (pcm/2^15)·hann·2^(15 + WINDOW_FRAC_BITS + shift), its output
+        // X = DFT(v)/M, the bands sum (|X|² >> POWER_SHIFT)·weight·2^WEIGHT_FRAC_BITS.
+        // So log2(librosa's mel power) = log2(band) + band offset + frame offset:
+        let input_log2 = 15 + WINDOW_FRAC_BITS as i64 + shift as i64;
+        let frame_log2 =
+            2 * log2_m as i64 - 2 * input_log2 + POWER_SHIFT as i64 - WEIGHT_FRAC_BITS as i64;
+        let frame_offset_q24 = frame_log2 << LOG2_FRAC_BITS;
+        for (m, (out, &sum)) in self.frame.iter_mut().zip(self.bands.iter()).enumerate() {
+            *out = match log2_q24(sum) {
+                None => self.floor_q8,
+                Some(l) => {
+                    let total = l as i64 + self.bank.band_log2_q24(m) as i64 + frame_offset_q24;
+                    log2_q24_to_db_q8(total).max(self.floor_q8)
+                }
+            };
+        }
+    }
+}
+
+impl<const MAX_FFT: usize, const MAX_MELS: usize> fmt::Debug for FrontEnd<MAX_FFT, MAX_MELS> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FrontEnd")
+            .field("spec", &self.spec)
+            .field("frames", &self.frames)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,64 @@
+//! # valence-core
+//!
+//! The part of valence that runs everywhere: on the workstation that builds
+//! training sets and on the microcontroller that listens to a microphone.
+//! It is `#![no_std]`, never allocates, and contains no `unsafe` code.
+//!
+//! This crate holds the **front end**: 16-bit PCM samples in, log-mel frames
+//! out, in integer arithmetic that gives the same bits on every target and
+//! tracks `librosa.feature.melspectrogram` + `librosa.power_to_db` to a few
+//! hundredths of a decibel.
+//!
+//! ```text
+//! i16 samples ─► ring buffer ─► periodic Hann (Q16) ─► block floating point ─► Q31-twiddle real FFT
+//!            ─► power (u64) ─► sparse triangular mel filterbank (u64 sums)
+//!            ─► log2 via CLZ + interpolated table ─► dB in Q8.8 (i16)
+//! ```
+//!
+//! Module map, in data-flow order:
+//!
+//! - [`spec`]: [`FeatureSpec`], the parameters every model file carries, and
+//!   its validation.
+//! - [`tables`]: compile-time cosine and log2 tables shared by the stages.
+//! - [`window`]: the periodic Hann window and block-floating-point scaling.
+//! - [`fft`]: the fixed-point complex FFT and the real-spectrum power split.
+//! - [`mel`]: the mel scale and the sparse filterbank, built like librosa's.
+//! - [`db`]: fixed-point log2 and the conversion to decibels.
+//! - [`frontend`]: the streaming [`FrontEnd`] that ties them together.
+//!
+//! # Example
+//!
+//! ```
+//! use valence_core::{FeatureSpec, FrontEnd, db_q8_to_f32};
+//!
+//! let spec = FeatureSpec::DEFAULT; // 16 kHz, n_fft 512, hop 256, 64 mels
+//! let mut fe: FrontEnd<512, 64> = FrontEnd::new(&spec).unwrap();
+//! // One second of a 1 kHz tone, pushed in chunks of any size.
+//! let tone: Vec<i16> = (0..16_000)
+//!     .map(|n| (8000.0 * (2.0 * core::f64::consts::PI * 1000.0 * n as f64 / 16_000.0).sin()) as i16)
+//!     .collect();
+//! let mut frames = 0;
+//! for chunk in tone.chunks(100) {
+//!     fe.push(chunk, |frame| {
+//!         assert_eq!(frame.len(), 64);
+//!         frames += 1;
+//!     });
+//! }
+//! // Frames are not centred: (16000 - 512) / 256 + 1 of them.
+//! assert_eq!(frames, 61);
+//! ```
+#![no_std]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod db;
+pub mod fft;
+pub mod frontend;
+pub mod mel;
+pub mod spec;
+pub mod tables;
+pub mod window;
+
+pub use db::{db_q8_to_f32, DB_FRAC_BITS};
+pub use frontend::{FrontEnd, FrontEndError};
+pub use spec::{FeatureSpec, MelNorm, MelScale, SpecError};

@@ -1,0 +1,357 @@
+//! The mel scale and the sparse triangular filterbank, built exactly like
+//! `librosa.filters.mel` and stored for integer application.
+//!
+//! librosa places `n_mels + 2` points evenly on the mel scale between `fmin`
+//! and `fmax`; filter `m` rises from point `m` to point `m + 1` and falls to
+//! point `m + 2`. Between two neighbouring points `j` and `j + 1`, an FFT bin
+//! at relative position `t` is in the rising edge of filter `j` with weight
+//! `t` and in the falling edge of filter `j - 1` with weight `1 - t`. So one
+//! number per bin describes the whole bank: we store `t` in Q16 (`u16`), plus
+//! the first bin of each interval. Slaney area normalisation is a constant per
+//! filter and is applied after the logarithm, as an offset in the log domain.
+//!
+//! Construction uses `f64` and `libm` (pure software, identical on every
+//! target); applying the bank is integer only: `u64` power times `u16`
+//! weight, summed in `u64`.
+
+use crate::spec::{FeatureSpec, MelNorm, MelScale};
+use crate::tables::LOG2_FRAC_BITS;
+
+/// Fraction bits of the per-bin weights: `1 << 16` is a weight of 1.
+pub const WEIGHT_FRAC_BITS: u32 = 16;
+
+/// Right shift applied to each bin's power before weighting, so that the
+/// weighted sums cannot overflow `u64` (see [`Filterbank::accumulate`]).
+pub const POWER_SHIFT: u32 = 14;
+
+const WEIGHT_ONE: u64 = 1 << WEIGHT_FRAC_BITS;
+
+/// Frequency (Hz) to mels, as `librosa.hz_to_mel`.
+pub fn hz_to_mel(hz: f64, scale: MelScale) -> f64 {
+    match scale {
+        MelScale::Htk => 2595.0 * libm::log10(1.0 + hz / 700.0),
+        MelScale::Slaney => {
+            let f_sp = 200.0 / 3.0;
+            let min_log_hz = 1000.0;
+            let min_log_mel = min_log_hz / f_sp;
+            let logstep = libm::log(6.4) / 27.0;
+            if hz >= min_log_hz {
+                min_log_mel + libm::log(hz / min_log_hz) / logstep
+            } else {
+                hz / f_sp
+            }
+        }
+    }
+}
+
+/// Mels to frequency (Hz), as `librosa.mel_to_hz`.
+pub fn mel_to_hz(mel: f64, scale: MelScale) -> f64 {
+    match scale {
+        MelScale::Htk => 700.0 * (libm::pow(10.0, mel / 2595.0) - 1.0),
+        MelScale::Slaney => {
+            let f_sp = 200.0 / 3.0;
+            let min_log_hz = 1000.0;
+            let min_log_mel = min_log_hz / f_sp;
+            let logstep = libm::log(6.4) / 27.0;
+            if mel >= min_log_mel {
+                min_log_hz * libm::exp(logstep * (mel - min_log_mel))
+            } else {
+                f_sp * mel
+            }
+        }
+    }
+}
+
+/// The `n_mels + 2` filter edge frequencies of a spec and the FFT bin
+/// frequencies, computed as numpy's `linspace` does.
+#[derive(Debug, Clone, Copy)]
+pub struct MelPoints {
+    scale: MelScale,
+    min_mel: f64,
+    max_mel: f64,
+    mel_step: f64,
+    n_points: usize,
+    bin_step: f64,
+    nyquist: f64,
+    last_bin: usize,
+}
+
+impl MelPoints {
+    /// Edge frequencies of `spec` (which need not be validated: nothing here panics).
+    pub fn new(spec: &FeatureSpec) -> Self {
+        let scale = spec.mel_scale;
+        let min_mel = hz_to_mel(spec.fmin_hz as f64, scale);
+        let max_mel = hz_to_mel(spec.fmax_hz as f64, scale);
+        let n_points = spec.n_mels as usize + 2;
+        let nyquist = spec.sample_rate as f64 / 2.0;
+        let last_bin = (spec.n_fft as usize / 2).max(1);
+        MelPoints {
+            scale,
+            min_mel,
+            max_mel,
+            mel_step: (max_mel - min_mel) / (n_points - 1) as f64,
+            n_points,
+            bin_step: nyquist / last_bin as f64,
+            nyquist,
+            last_bin,
+        }
+    }
+
+    /// Frequency of edge point `i` (`0..n_mels + 2`), in Hz.
+    pub fn hz(&self, i: usize) -> f64 {
+        let mel = if i + 1 >= self.n_points {
+            self.max_mel
+        } else {
+            i as f64 * self.mel_step + self.min_mel
+        };
+        mel_to_hz(mel, self.scale)
+    }
+
+    /// Frequency of FFT bin `k` (`0..=n_fft/2`), in Hz.
+    pub fn bin_hz(&self, k: usize) -> f64 {
+        if k >= self.last_bin {
+            self.nyquist
+        } else {
+            k as f64 * self.bin_step
+        }
+    }
+
+    /// The first bin whose frequency is strictly above `hz` (`n_fft/2 + 1` if none).
+    pub fn first_bin_above(&self, hz: f64) -> usize {
+        let mut k = self.guess(hz);
+        while k > 0 && self.bin_hz(k - 1) > hz {
+            k -= 1;
+        }
+        while k <= self.last_bin && self.bin_hz(k) <= hz {
+            k += 1;
+        }
+        k
+    }
+
+    /// The first bin whose frequency is at or above `hz` (`n_fft/2 + 1` if none).
+    pub fn first_bin_at_or_above(&self, hz: f64) -> usize {
+        let mut k = self.guess(hz);
+        while k > 0 && self.bin_hz(k - 1) >= hz {
+            k -= 1;
+        }
+        while k <= self.last_bin && self.bin_hz(k) < hz {
+            k += 1;
+        }
+        k
+    }
+
+    /// One past the last bin of the interval between points `j` and `j + 1`
+    /// as the Q16 weights see it: a bin whose position `t` in the interval
+    /// rounds to 1 belongs to the next interval (with `t = 0` there), so the
+    /// quantised weights are exactly 0 and 1 where librosa's are within
+    /// rounding noise of them.
+    pub fn interval_end(&self, j: usize) -> usize {
+        let (lo, hi) = (self.hz(j), self.hz(j + 1));
+        let half_quantum = (hi - lo) / (2 * WEIGHT_ONE) as f64;
+        self.first_bin_at_or_above(hi - half_quantum)
+    }
+
+    fn guess(&self, hz: f64) -> usize {
+        let g = hz / self.bin_step;
+        if g.is_nan() || g <= 0.0 {
+            0
+        } else if g >= self.last_bin as f64 {
+            self.last_bin
+        } else {
+            g as usize
+        }
+    }
+}
+
+/// The filterbank of one spec, sized for at most `MAX_FFT`-point transforms
+/// and `MAX_MELS` bands.
+#[derive(Debug, Clone)]
+pub struct Filterbank<const MAX_FFT: usize, const MAX_MELS: usize> {
+    /// Rising-edge weight `t` of each bin in Q16 (the falling edge gets `1 - t`).
+    rise: [u16; MAX_FFT],
+    /// First bin with a non-zero weight.
+    first_bin: u16,
+    /// `edges[i]`: first bin at or above edge point `i + 1`.
+    edges: [u16; MAX_MELS],
+    /// One past the last bin with a non-zero weight.
+    end_bin: u16,
+    /// Per-band log2 offset (normalisation), Q24.
+    band_log2_q24: [i32; MAX_MELS],
+    n_mels: usize,
+    n_bins: usize,
+}
+
+impl<const MAX_FFT: usize, const MAX_MELS: usize> Filterbank<MAX_FFT, MAX_MELS> {
+    /// Builds the bank for a validated spec that fits the capacity
+    /// (`n_fft <= MAX_FFT`, `n_mels <= MAX_MELS`); returns `None` otherwise.
+    pub fn new(spec: &FeatureSpec) -> Option<Self> {
+        let n_mels = spec.n_mels as usize;
+        let n_bins = spec.n_bins();
+        if spec.validate().is_err() || n_bins > MAX_FFT || n_mels > MAX_MELS {
+            return None;
+        }
+        let points = MelPoints::new(spec);
+        let mut bank = Filterbank {
+            rise: [0; MAX_FFT],
+            first_bin: points.first_bin_above(points.hz(0)) as u16,
+            edges: [0; MAX_MELS],
+            end_bin: points.interval_end(n_mels) as u16,
+            band_log2_q24: [0; MAX_MELS],
+            n_mels,
+            n_bins,
+        };
+        for (i, edge) in bank.edges.iter_mut().take(n_mels).enumerate() {
+            *edge = points.interval_end(i) as u16;
+        }
+        for j in 0..=n_mels {
+            let (lo_hz, hi_hz) = (points.hz(j), points.hz(j + 1));
+            let width = hi_hz - lo_hz;
+            let (start, end) = bank.interval(j);
+            for k in start..end {
+                // librosa: lower = (f_k - f_j) / (f_{j+1} - f_j)
+                let t = (points.bin_hz(k) - lo_hz) / width;
+                let q = libm::round(t * WEIGHT_ONE as f64);
+                let q = if q.is_nan() {
+                    0.0
+                } else {
+                    q.clamp(0.0, (WEIGHT_ONE - 1) as f64)
+                };
+                if let Some(slot) = bank.rise.get_mut(k) {
+                    *slot = q as u16;
+                }
+            }
+        }
+        for (m, offset) in bank.band_log2_q24.iter_mut().take(n_mels).enumerate() {
+            let enorm = match spec.norm {
+                MelNorm::Slaney => 2.0 / (points.hz(m + 2) - points.hz(m)),
+                MelNorm::None => 1.0,
+            };
+            *offset = libm::round(libm::log2(enorm) * (1u64 << LOG2_FRAC_BITS) as f64) as i32;
+        }
+        Some(bank)
+    }
+
+    /// Number of bands.
+    pub fn n_mels(&self) -> usize {
+        self.n_mels
+    }
+
+    /// Bins `[start, end)` between edge points `j` and `j + 1` (`j` in `0..=n_mels`).
+    fn interval(&self, j: usize) -> (usize, usize) {
+        let start = match j.checked_sub(1) {
+            None => self.first_bin,
+            Some(i) => self.edges.get(i).copied().unwrap_or(self.end_bin),
+        };
+        let end = if j < self.n_mels {
+            self.edges.get(j).copied().unwrap_or(self.end_bin)
+        } else {
+            self.end_bin
+        };
+        let start = (start as usize).max(self.first_bin as usize);
+        let end = (end as usize).min(self.end_bin as usize);
+        (start, end.max(start))
+    }
+
+    /// The weight of `bin` in `band` as used by the integer path, in
+    /// librosa's units (including Slaney normalisation). For tests and reports.
+    pub fn weight(&self, band: usize, bin: usize) -> f64 {
+        if band >= self.n_mels {
+            return 0.0;
+        }
+        let gain = libm::exp2(
+            self.band_log2_q24.get(band).copied().unwrap_or(0) as f64
+                / (1u64 << LOG2_FRAC_BITS) as f64,
+        );
+        let t = self.rise.get(bin).copied().unwrap_or(0) as f64 / WEIGHT_ONE as f64;
+        let (rs, re) = self.interval(band);
+        let (fs, fe) = self.interval(band + 1);
+        if (rs..re).contains(&bin) {
+            t * gain
+        } else if (fs..fe).contains(&bin) {
+            (1.0 - t) * gain
+        } else {
+            0.0
+        }
+    }
+
+    /// Per-band log2 offset in Q24 (the normalisation of band `m`).
+    pub fn band_log2_q24(&self, band: usize) -> i32 {
+        self.band_log2_q24.get(band).copied().unwrap_or(0)
+    }
+
+    /// Weighted band sums of one power spectrum.
+    ///
+    /// `power` holds bins `0..n_fft/2` packed as pairs of `i32` (low word
+    /// first, see [`crate::fft::unpack_power`]); `nyquist` is bin `n_fft/2`.
+    /// Writes `Σ_k (P_k >> POWER_SHIFT) · w_mk` into `bands[m]` with `w` in Q16.
+    ///
+    /// No overflow: the front end guarantees `Σ_k P_k ≤ 2^60`, each bin's
+    /// weight in one band is at most `2^16`, so every band sum is at most
+    /// `2^(60 - 14 + 16) = 2^62`.
+    pub fn accumulate(&self, power: &[i32], nyquist: u64, bands: &mut [u64; MAX_MELS]) {
+        let last = self.n_bins.saturating_sub(1); // index of the Nyquist bin
+        for b in bands.iter_mut() {
+            *b = 0;
+        }
+        for j in 0..=self.n_mels {
+            let (start, end) = self.interval(j);
+            // Σ p·t for the rising band and Σ p·(1 - t) = Σ p·2^16 - Σ p·t for the falling one.
+            let (mut rise_sum, mut total) = (0u64, 0u64);
+            let packed_end = end.min(last);
+            if start < packed_end {
+                let weights = self.rise.get(start..packed_end).unwrap_or(&[]);
+                let bins = power.get(2 * start..2 * packed_end).unwrap_or(&[]);
+                for (&t, p) in weights.iter().zip(bins.chunks_exact(2)) {
+                    let p = crate::fft::unpack_power(p) >> POWER_SHIFT;
+                    rise_sum = rise_sum.wrapping_add(p.wrapping_mul(t as u64));
+                    total = total.wrapping_add(p);
+                }
+            }
+            if end > last && start <= last {
+                let p = nyquist >> POWER_SHIFT;
+                let t = self.rise.get(last).copied().unwrap_or(0) as u64;
+                rise_sum = rise_sum.wrapping_add(p.wrapping_mul(t));
+                total = total.wrapping_add(p);
+            }
+            let fall_sum = (total << WEIGHT_FRAC_BITS).wrapping_sub(rise_sum);
+            if let Some(b) = bands.get_mut(j) {
+                if j < self.n_mels {
+                    *b = b.wrapping_add(rise_sum);
+                }
+            }
+            if let Some(i) = j.checked_sub(1) {
+                if let Some(b) = bands.get_mut(i) {
+                    *b = b.wrapping_add(fall_sum);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slaney_scale_matches_librosa_values() {
+        // librosa.hz_to_mel(1000) == 15, hz_to_mel(8000) == 45.245640471924965
+        assert!((hz_to_mel(1000.0, MelScale::Slaney) - 15.0).abs() < 1e-12);
+        assert!((hz_to_mel(8000.0, MelScale::Slaney) - 45.245640471924965).abs() < 1e-9);
+        assert!((mel_to_hz(45.245640471924965, MelScale::Slaney) - 8000.0).abs() < 1e-6);
+        // librosa.hz_to_mel(1000, htk=True) == 999.9855371396243
+        assert!((hz_to_mel(1000.0, MelScale::Htk) - 999.9855371396243).abs() < 1e-9);
+    }
+
+    #[test]
+    fn every_bin_weight_pair_sums_to_one_inside_the_bank() {
+        let spec = FeatureSpec::DEFAULT;
+        let bank: Filterbank<512, 64> = Filterbank::new(&spec).unwrap();
+        // Unnormalised: compare rising weight of band m with falling weight of band m-1.
+        for k in bank.first_bin as usize..bank.end_bin as usize {
+            let t = bank.rise[k] as u64;
+            assert!(t < WEIGHT_ONE);
+        }
+        assert!(bank.first_bin >= 1);
+        assert!(bank.end_bin as usize <= spec.n_bins());
+    }
+}

@@ -1,0 +1,3 @@
+//! One module per `valence` subcommand; `main.rs` only parses and dispatches.
+
+pub mod mel;

@@ -1,0 +1,24 @@
+//! # valence-host
+//!
+//! The workstation side of valence, behind the `valence` binary. Every
+//! feature computed here goes through `valence-core`'s front end — the very
+//! code that runs on the microcontroller — so a model never sees features at
+//! deployment that differ from the ones it was trained on.
+//!
+//! Modules, in data-flow order:
+//!
+//! - [`wav`]: reading PCM WAV files into 16-bit mono samples.
+//! - [`spec_args`]: the feature-spec flags shared by the commands.
+//! - [`melspec`]: running the core front end over a whole signal.
+//! - [`npy`]: writing frames as a NumPy `.npy` file.
+//! - [`atomic`]: writing files atomically (temporary file + rename).
+//! - [`commands`]: one module per subcommand of the CLI.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod atomic;
+pub mod commands;
+pub mod melspec;
+pub mod npy;
+pub mod spec_args;
+pub mod wav;
