@@ -25,6 +25,8 @@
 //! - [`mel`]: the mel scale and the sparse filterbank, built like librosa's.
 //! - [`db`]: fixed-point log2 and the conversion to decibels.
 //! - [`frontend`]: the streaming [`FrontEnd`] that ties them together.
+//! - [`stats`]: window statistics (per-band mean and standard deviation) that
+//!   turn frames into the feature vector a model reads.
 //!
 //! # Example
 //!
@@ -56,6 +58,7 @@ pub mod fft;
 pub mod frontend;
 pub mod mel;
 pub mod spec;
+pub mod stats;
 pub mod tables;
 pub mod window;
 
