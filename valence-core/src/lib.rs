@@ -4,10 +4,11 @@
 //! training sets and on the microcontroller that listens to a microphone.
 //! It is `#![no_std]`, never allocates, and contains no `unsafe` code.
 //!
-//! This crate holds the **front end**: 16-bit PCM samples in, log-mel frames
+//! This crate holds the **front end** — 16-bit PCM samples in, log-mel frames
 //! out, in integer arithmetic that gives the same bits on every target and
-//! tracks `librosa.feature.melspectrogram` + `librosa.power_to_db` to a few
-//! hundredths of a decibel.
+//! tracks `librosa.feature.melspectrogram` + `librosa.power_to_db` to about a
+//! thousandth of a decibel — and the **inference** side: the model file, read
+//! in place from flash, the int8 network, and the streaming [`ValenceSensor`].
 //!
 //! ```text
 //! i16 samples ─► ring buffer ─► periodic Hann (Q16) ─► block floating point ─► Q31-twiddle real FFT
@@ -27,6 +28,10 @@
 //! - [`frontend`]: the streaming [`FrontEnd`] that ties them together.
 //! - [`stats`]: window statistics (per-band mean and standard deviation) that
 //!   turn frames into the feature vector a model reads.
+//! - [`model`]: the model file, read in place (zero-copy) and validated.
+//! - [`quant`]: the requantisation rule of the int8 network.
+//! - [`mlp`]: int8 inference over a model's blobs.
+//! - [`sensor`]: [`ValenceSensor`], samples in, valence readings out.
 //!
 //! # Example
 //!
@@ -57,6 +62,10 @@ pub mod db;
 pub mod fft;
 pub mod frontend;
 pub mod mel;
+pub mod mlp;
+pub mod model;
+pub mod quant;
+pub mod sensor;
 pub mod spec;
 pub mod stats;
 pub mod tables;
@@ -64,4 +73,6 @@ pub mod window;
 
 pub use db::{db_q8_to_f32, DB_FRAC_BITS};
 pub use frontend::{FrontEnd, FrontEndError};
+pub use model::{Model, ModelError};
+pub use sensor::{Reading, ValenceSensor};
 pub use spec::{FeatureSpec, MelNorm, MelScale, SpecError};

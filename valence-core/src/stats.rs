@@ -303,8 +303,16 @@ mod tests {
         acc.finish(&mut mean, &mut std);
         for b in 0..8 {
             let (m, s) = float_stats(&frames, b);
-            assert!((mean[b] as f64 - m).abs() <= 0.5, "mean {b}: {} vs {m}", mean[b]);
-            assert!((std[b] as f64 - s).abs() <= 0.5 + 1.0 / 300.0, "std {b}: {} vs {s}", std[b]);
+            assert!(
+                (mean[b] as f64 - m).abs() <= 0.5,
+                "mean {b}: {} vs {m}",
+                mean[b]
+            );
+            assert!(
+                (std[b] as f64 - s).abs() <= 0.5 + 1.0 / 300.0,
+                "std {b}: {} vs {s}",
+                std[b]
+            );
         }
     }
 
@@ -326,7 +334,11 @@ mod tests {
 
     #[test]
     fn half_overlapping_windows_read_every_hop() {
-        let spec = StatsSpec { summary: Summary::MeanStd, window_frames: 4, hop_frames: 2 };
+        let spec = StatsSpec {
+            summary: Summary::MeanStd,
+            window_frames: 4,
+            hop_frames: 2,
+        };
         let mut ws = WindowStats::<1>::new(&spec, 1).unwrap();
         let (mut mean, mut std) = ([0i16; 1], [0i16; 1]);
         let mut readings = Vec::new();
@@ -341,10 +353,28 @@ mod tests {
 
     #[test]
     fn spec_errors() {
-        let bad = |w, h| StatsSpec { summary: Summary::MeanStd, window_frames: w, hop_frames: h }.validate();
+        let bad = |w, h| {
+            StatsSpec {
+                summary: Summary::MeanStd,
+                window_frames: w,
+                hop_frames: h,
+            }
+            .validate()
+        };
         assert_eq!(bad(0, 1), Err(StatsError::Empty));
-        assert_eq!(bad(5000, 2500), Err(StatsError::WindowTooLong { window_frames: 5000 }));
-        assert_eq!(bad(6, 2), Err(StatsError::UnsupportedOverlap { window_frames: 6, hop_frames: 2 }));
+        assert_eq!(
+            bad(5000, 2500),
+            Err(StatsError::WindowTooLong {
+                window_frames: 5000
+            })
+        );
+        assert_eq!(
+            bad(6, 2),
+            Err(StatsError::UnsupportedOverlap {
+                window_frames: 6,
+                hop_frames: 2
+            })
+        );
         assert_eq!(bad(8, 8), Ok(()));
     }
 }

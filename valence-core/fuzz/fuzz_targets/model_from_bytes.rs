@@ -1,0 +1,33 @@
+//! Fuzz target: any bytes through `Model::from_bytes`, and when they load,
+//! one sensor run long enough for an inference. Nothing may panic and the
+//! work must stay bounded by the input size.
+//!
+//! Run: `cd valence-core/fuzz && cargo fuzz run model_from_bytes`
+//! (seed it with a real model file in `corpus/model_from_bytes/`).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use valence_core::{Model, ValenceSensor};
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(model) = Model::from_bytes(data) {
+        let _ = model.check_capacity(4096, 128, 512);
+        if let Ok(mut sensor) = ValenceSensor::<1024, 64, 256>::new(model) {
+            // A deterministic signal long enough for the first reading of any
+            // statistics spec up to a few hundred frames.
+            let spec = *sensor.model().feature_spec();
+            let frames = sensor.model().stats_spec().window_frames as usize + 1;
+            let n = (frames * spec.hop as usize + spec.n_fft as usize).min(600_000);
+            let mut x: u32 = 1;
+            let samples: Vec<i16> = (0..n)
+                .map(|_| {
+                    x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                    (x >> 16) as i16
+                })
+                .collect();
+            sensor.push(&samples, |r| {
+                let _ = r.value();
+            });
+        }
+    }
+});

@@ -1,0 +1,183 @@
+//! [`ValenceSensor`]: microphone samples in, valence readings out.
+//!
+//! It owns a front end, the window statistics and a [`Model`] that stays
+//! where it lies (in flash on a device). Every `hop_frames` frames, once the
+//! first window is full, the window's feature vector goes through the int8
+//! network and a [`Reading`] comes out. RAM is fixed by three const
+//! generics — the largest FFT, band count and layer width it serves — and does
+//! not depend on the window length; a model that needs more is refused at
+//! construction with both values named.
+//!
+//! With the default specs (16 kHz, hop 256, windows of 128 frames every 64)
+//! the first reading covers samples `[0, 127·256 + 512)` and the next ones
+//! follow every 64·256 samples (1.024 s).
+
+use core::fmt;
+
+use crate::frontend::{FrontEnd, FrontEndError};
+use crate::mlp::{infer, q16_to_f32, quantize_input};
+use crate::model::{Capacity, Model, ModelError};
+use crate::stats::{StatsError, WindowStats};
+
+/// The sensor sized for the project default spec and network (n_fft 512,
+/// 64 bands, widest layer 256).
+pub type DefaultSensor<'m> = ValenceSensor<'m, 512, 64, 256>;
+
+/// One valence reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reading {
+    /// 0 for the first reading since construction or reset.
+    pub index: u32,
+    /// Samples pushed up to the end of the window this reading covers.
+    pub end_sample: u64,
+    /// The prediction in the label's units, Q16.16.
+    pub value_q16: i32,
+}
+
+impl Reading {
+    /// The prediction as `f32`.
+    pub fn value(&self) -> f32 {
+        q16_to_f32(self.value_q16)
+    }
+}
+
+/// Why a sensor could not be built for a model.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub enum SensorError {
+    /// The model does not fit this build's buffers.
+    Model(ModelError),
+    /// The front end refused the model's spec.
+    FrontEnd(FrontEndError),
+    /// The statistics refused the model's spec.
+    Stats(StatsError),
+}
+
+impl fmt::Display for SensorError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SensorError::Model(e) => write!(f, "{e}"),
+            SensorError::FrontEnd(e) => write!(f, "{e}"),
+            SensorError::Stats(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl core::error::Error for SensorError {}
+
+/// A streaming valence sensor for models with FFTs up to `MAX_FFT` points,
+/// up to `MAX_MELS` bands and layers up to `MAX_WIDTH` wide.
+pub struct ValenceSensor<'m, const MAX_FFT: usize, const MAX_MELS: usize, const MAX_WIDTH: usize> {
+    model: Model<'m>,
+    frontend: FrontEnd<MAX_FFT, MAX_MELS>,
+    stats: WindowStats<MAX_MELS>,
+    means: [i16; MAX_MELS],
+    stds: [i16; MAX_MELS],
+    act_a: [i8; MAX_WIDTH],
+    act_b: [i8; MAX_WIDTH],
+    samples: u64,
+    readings: u32,
+}
+
+impl<'m, const MAX_FFT: usize, const MAX_MELS: usize, const MAX_WIDTH: usize>
+    ValenceSensor<'m, MAX_FFT, MAX_MELS, MAX_WIDTH>
+{
+    /// Builds a sensor for `model`, checking it against the compiled sizes.
+    pub fn new(model: Model<'m>) -> Result<Self, SensorError> {
+        model
+            .check_capacity(MAX_FFT, MAX_MELS, MAX_WIDTH)
+            .map_err(SensorError::Model)?;
+        let frontend = FrontEnd::new(model.feature_spec()).map_err(SensorError::FrontEnd)?;
+        let n_mels = model.feature_spec().n_mels as usize;
+        let stats = WindowStats::new(model.stats_spec(), n_mels).map_err(SensorError::Stats)?;
+        if n_mels > MAX_MELS {
+            return Err(SensorError::Model(ModelError::ExceedsCapacity {
+                what: Capacity::MelBands,
+                needed: n_mels,
+                capacity: MAX_MELS,
+            }));
+        }
+        Ok(ValenceSensor {
+            model,
+            frontend,
+            stats,
+            means: [0; MAX_MELS],
+            stds: [0; MAX_MELS],
+            act_a: [0; MAX_WIDTH],
+            act_b: [0; MAX_WIDTH],
+            samples: 0,
+            readings: 0,
+        })
+    }
+
+    /// The model in use.
+    pub fn model(&self) -> &Model<'m> {
+        &self.model
+    }
+
+    /// Forgets everything pushed so far.
+    pub fn reset(&mut self) {
+        self.frontend.reset();
+        self.stats.reset();
+        self.samples = 0;
+        self.readings = 0;
+    }
+
+    /// The feature vector of the latest reading (`means`, `stds`, Q8.8 dB).
+    pub fn features(&self) -> (&[i16], &[i16]) {
+        let n = (self.model.feature_spec().n_mels as usize).min(MAX_MELS);
+        (
+            self.means.get(..n).unwrap_or(&[]),
+            self.stds.get(..n).unwrap_or(&[]),
+        )
+    }
+
+    /// Consumes samples from the front of `input` until a reading is due and
+    /// returns it, or consumes all of `input` and returns `None`.
+    pub fn next_reading(&mut self, input: &mut &[i16]) -> Option<Reading> {
+        loop {
+            let before = input.len();
+            let frame = self.frontend.next_frame(input);
+            self.samples += (before - input.len()) as u64;
+            let frame = frame?;
+            if self.stats.push(frame, &mut self.means, &mut self.stds) {
+                let n = self.model.n_features();
+                let (means, stds) = (&self.means, &self.stds);
+                if let Some(input_acts) = self.act_a.get_mut(..n) {
+                    let n_mels = n / 2;
+                    quantize_input(
+                        &self.model.descriptor().input,
+                        means.get(..n_mels).unwrap_or(&[]),
+                        stds.get(..n_mels).unwrap_or(&[]),
+                        input_acts,
+                    );
+                }
+                let value_q16 = infer(&self.model, &mut self.act_a, &mut self.act_b);
+                let reading = Reading {
+                    index: self.readings,
+                    end_sample: self.samples,
+                    value_q16,
+                };
+                self.readings = self.readings.wrapping_add(1);
+                return Some(reading);
+            }
+        }
+    }
+
+    /// Pushes samples and calls `on_reading` for every reading they complete.
+    pub fn push(&mut self, samples: &[i16], mut on_reading: impl FnMut(Reading)) {
+        let mut input = samples;
+        while let Some(r) = self.next_reading(&mut input) {
+            on_reading(r);
+        }
+    }
+}
+
+impl<const A: usize, const B: usize, const C: usize> fmt::Debug for ValenceSensor<'_, A, B, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ValenceSensor")
+            .field("spec", self.model.feature_spec())
+            .field("readings", &self.readings)
+            .finish_non_exhaustive()
+    }
+}
