@@ -1,13 +1,15 @@
 //! The streaming front end: push PCM in chunks of any length, get one
 //! log-mel frame per hop.
 //!
-//! [`FrontEnd`] owns a ring buffer of the last `n_fft` samples, a work buffer
+//! [`FrontEnd`] owns a buffer of the last `n_fft` samples (oldest first; after
+//! each frame the newest `n_fft - hop` are moved to the front), a work buffer
 //! for the FFT and the filterbank; its size is fixed by two const generics,
 //! the largest FFT size and the largest band count it can serve, so it never
 //! allocates. A spec that needs more is refused by [`FrontEnd::new`].
 //!
-//! Per frame: window and block floating point ([`crate::window`]), FFT and
-//! power ([`crate::fft`]), filterbank ([`crate::mel`]), log and decibels
+//! Per frame: window, bit reversal and peak ([`crate::window`]), FFT with the
+//! block-floating-point shift fused into its first pass, and power
+//! ([`crate::fft`]), filterbank ([`crate::mel`]), log and decibels
 //! ([`crate::db`]). The block-floating-point shift, the FFT's `1/M` and the
 //! filter normalisation are all powers of two or per-band constants, undone
 //! together in the log domain, so absolute loudness is preserved.
@@ -15,13 +17,11 @@
 use core::fmt;
 
 use crate::db::{log2_q24, log2_q24_to_db_q8, DB_FRAC_BITS};
-use crate::fft::{fft_q31, real_power_in_place};
+use crate::fft::{fft_q31_scaled, real_power_in_place};
 use crate::mel::{Filterbank, POWER_SHIFT, WEIGHT_FRAC_BITS};
 use crate::spec::{FeatureSpec, SpecError};
 use crate::tables::LOG2_FRAC_BITS;
-use crate::window::{
-    apply_window, hann_q16, normalising_shift, scale_to_bit_reversed, WINDOW_FRAC_BITS,
-};
+use crate::window::{hann_q16, normalising_shift, window_bit_reversed, WINDOW_FRAC_BITS};
 
 /// A front end large enough for any valid spec with at most 256 bands (host side).
 pub type HostFrontEnd = FrontEnd<4096, 256>;
@@ -80,7 +80,7 @@ impl core::error::Error for FrontEndError {}
 /// `[t·hop, t·hop + n_fft)` of everything pushed since construction or
 /// [`FrontEnd::reset`]; how the input is chunked never changes the result.
 ///
-/// RAM: `2·MAX_FFT` (ring) + `4·MAX_FFT` (work) + `2·MAX_FFT` (window) +
+/// RAM: `2·MAX_FFT` (samples) + `4·MAX_FFT` (work) + `2·MAX_FFT` (window) +
 /// `2·MAX_FFT` (filter weights) + `16·MAX_MELS` bytes and a few words
 /// (`core::mem::size_of` is checked in the tests).
 #[derive(Clone)]
@@ -91,15 +91,14 @@ pub struct FrontEnd<const MAX_FFT: usize, const MAX_MELS: usize> {
     hop: usize,
     n_mels: usize,
     floor_q8: i16,
-    /// Samples of the current window; `ring[pos]` is the oldest once full.
-    ring: [i16; MAX_FFT],
-    pos: usize,
-    /// Samples still to receive before the next frame is due.
-    need: usize,
+    /// Samples of the current frame, oldest first; `samples[..fill]` are valid.
+    samples: [i16; MAX_FFT],
+    fill: usize,
     frames: u64,
     work: [i32; MAX_FFT],
-    /// Periodic Hann window, Q16.
-    window: [u16; MAX_FFT],
+    /// `[..MAX_FFT/2]`: first half of the periodic Hann window (Q16);
+    /// `[MAX_FFT/2..]`: the filterbank's per-bin weights (Q16).
+    tables: [u16; MAX_FFT],
     bank: Filterbank<MAX_FFT, MAX_MELS>,
     bands: [u64; MAX_MELS],
     frame: [i16; MAX_MELS],
@@ -131,12 +130,14 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> FrontEnd<MAX_FFT, MAX_MELS> {
                 capacity: MAX_MELS,
             });
         }
-        let bank = Filterbank::new(spec).ok_or(FrontEndError::FftTooLarge {
+        // One table, two halves: the window's first half, then the filter weights.
+        let mut tables = [0u16; MAX_FFT];
+        let (window, rise) = tables.split_at_mut(MAX_FFT / 2);
+        hann_q16(n_fft.trailing_zeros(), window);
+        let bank = Filterbank::new(spec, rise).ok_or(FrontEndError::FftTooLarge {
             n_fft: spec.n_fft,
             capacity: MAX_FFT,
         })?;
-        let mut window = [0u16; MAX_FFT];
-        hann_q16(n_fft.trailing_zeros(), &mut window);
         Ok(FrontEnd {
             spec: *spec,
             log2_n: n_fft.trailing_zeros(),
@@ -144,12 +145,11 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> FrontEnd<MAX_FFT, MAX_MELS> {
             hop: spec.hop as usize,
             n_mels,
             floor_q8: spec.db_floor.saturating_mul(1 << DB_FRAC_BITS),
-            ring: [0; MAX_FFT],
-            pos: 0,
-            need: n_fft,
+            samples: [0; MAX_FFT],
+            fill: 0,
             frames: 0,
             work: [0; MAX_FFT],
-            window,
+            tables,
             bank,
             bands: [0; MAX_MELS],
             frame: [0; MAX_MELS],
@@ -166,6 +166,13 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> FrontEnd<MAX_FFT, MAX_MELS> {
         &self.bank
     }
 
+    /// The weight of FFT `bin` in mel `band` as the integer path applies it,
+    /// in librosa's units (for inspection and tests).
+    pub fn filter_weight(&self, band: usize, bin: usize) -> f64 {
+        let rise = self.tables.get(MAX_FFT / 2..).unwrap_or(&[]);
+        self.bank.weight(rise, band, bin)
+    }
+
     /// Number of frames emitted since construction or the last reset.
     pub fn frames_emitted(&self) -> u64 {
         self.frames
@@ -173,9 +180,8 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> FrontEnd<MAX_FFT, MAX_MELS> {
 
     /// Forgets all pushed samples: the next frame starts with the next sample.
     pub fn reset(&mut self) {
-        self.ring = [0; MAX_FFT];
-        self.pos = 0;
-        self.need = self.n_fft;
+        self.samples = [0; MAX_FFT];
+        self.fill = 0;
         self.frames = 0;
     }
 
@@ -195,26 +201,25 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> FrontEnd<MAX_FFT, MAX_MELS> {
     /// assert_eq!(count, 3); // frames start at 0, 256 and 512
     /// ```
     pub fn next_frame(&mut self, input: &mut &[i16]) -> Option<&[i16]> {
-        while self.need > 0 && !input.is_empty() {
-            let room = self.n_fft.saturating_sub(self.pos);
-            let take = self.need.min(input.len()).min(room).max(1);
+        let n_fft = self.n_fft.min(MAX_FFT);
+        if self.fill < n_fft && !input.is_empty() {
+            let take = (n_fft - self.fill).min(input.len());
             let (chunk, rest) = input.split_at_checked(take).unwrap_or((input, &[]));
-            if let Some(dst) = self.ring.get_mut(self.pos..self.pos + chunk.len()) {
+            if let Some(dst) = self.samples.get_mut(self.fill..self.fill + chunk.len()) {
                 dst.copy_from_slice(chunk);
             }
             *input = rest;
-            self.pos += chunk.len();
-            if self.pos >= self.n_fft {
-                self.pos = 0;
-            }
-            self.need = self.need.saturating_sub(chunk.len());
+            self.fill += chunk.len();
         }
-        if self.need > 0 {
+        if self.fill < n_fft {
             return None;
         }
-        self.need = self.hop;
         self.compute_frame();
         self.frames += 1;
+        // Keep the newest n_fft - hop samples, oldest first.
+        let hop = self.hop.min(n_fft);
+        self.samples.copy_within(hop..n_fft, 0);
+        self.fill = n_fft - hop;
         self.frame.get(..self.n_mels)
     }
 
@@ -227,19 +232,17 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> FrontEnd<MAX_FFT, MAX_MELS> {
     }
 
     fn compute_frame(&mut self) {
-        let ring = self.ring.get(..self.n_fft).unwrap_or(&[]);
-        let (newer, older) = ring.split_at_checked(self.pos).unwrap_or((&[], ring));
-        let max_abs = apply_window(older, newer, &self.window, &mut self.work);
-        if max_abs == 0 {
+        let (window, rise) = self.tables.split_at(MAX_FFT / 2);
+        let peak = window_bit_reversed(&self.samples, window, &mut self.work, self.log2_n);
+        if peak == 0 {
             self.frame = [self.floor_q8; MAX_MELS];
             return;
         }
-        let shift = normalising_shift(max_abs);
-        scale_to_bit_reversed(&mut self.work, self.log2_n, shift);
+        let shift = normalising_shift(peak);
         let log2_m = self.log2_n.saturating_sub(1);
-        fft_q31(&mut self.work, log2_m);
+        fft_q31_scaled(&mut self.work, log2_m, shift);
         let nyquist = real_power_in_place(&mut self.work, log2_m);
-        self.bank.accumulate(&self.work, nyquist, &mut self.bands);
+        self.bank.accumulate(rise, &self.work, nyquist, &mut self.bands);
         // Scale bookkeeping, all powers of two: the FFT input is
         // v = (pcm/2^15)·hann·2^(15 + WINDOW_FRAC_BITS + shift), its output
         // X = DFT(v)/M, the bands sum (|X|² >> POWER_SHIFT)·weight·2^WEIGHT_FRAC_BITS.
@@ -248,7 +251,12 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> FrontEnd<MAX_FFT, MAX_MELS> {
         let frame_log2 =
             2 * log2_m as i64 - 2 * input_log2 + POWER_SHIFT as i64 - WEIGHT_FRAC_BITS as i64;
         let frame_offset_q24 = frame_log2 << LOG2_FRAC_BITS;
-        for (m, (out, &sum)) in self.frame.iter_mut().zip(self.bands.iter()).enumerate() {
+        let bands = self
+            .frame
+            .iter_mut()
+            .zip(self.bands.iter())
+            .take(self.n_mels);
+        for (m, (out, &sum)) in bands.enumerate() {
             *out = match log2_q24(sum) {
                 None => self.floor_q8,
                 Some(l) => {

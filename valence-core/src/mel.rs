@@ -166,9 +166,13 @@ impl MelPoints {
 /// The filterbank of one spec, sized for at most `MAX_FFT`-point transforms
 /// and `MAX_MELS` bands.
 #[derive(Debug, Clone)]
+///
+/// The per-bin weights live in a caller-provided slice (`rise`, `n_fft/2`
+/// entries: bin `k`'s rising-edge weight `t` in Q16, the falling edge getting
+/// `1 - t`), so that the front end can share one table between the window and
+/// the weights. The Nyquist bin never carries weight: every bank ends at or
+/// below `fmax ≤ sr/2`, and a bin at the top edge point has weight 0.
 pub struct Filterbank<const MAX_FFT: usize, const MAX_MELS: usize> {
-    /// Rising-edge weight `t` of each bin in Q16 (the falling edge gets `1 - t`).
-    rise: [u16; MAX_FFT],
     /// First bin with a non-zero weight.
     first_bin: u16,
     /// `edges[i]`: first bin at or above edge point `i + 1`.
@@ -183,16 +187,23 @@ pub struct Filterbank<const MAX_FFT: usize, const MAX_MELS: usize> {
 
 impl<const MAX_FFT: usize, const MAX_MELS: usize> Filterbank<MAX_FFT, MAX_MELS> {
     /// Builds the bank for a validated spec that fits the capacity
-    /// (`n_fft <= MAX_FFT`, `n_mels <= MAX_MELS`); returns `None` otherwise.
-    pub fn new(spec: &FeatureSpec) -> Option<Self> {
+    /// (`n_fft <= MAX_FFT`, `n_mels <= MAX_MELS`) and writes the per-bin
+    /// weights into `rise` (at least `n_fft/2` entries); returns `None` otherwise.
+    pub fn new(spec: &FeatureSpec, rise: &mut [u16]) -> Option<Self> {
         let n_mels = spec.n_mels as usize;
         let n_bins = spec.n_bins();
-        if spec.validate().is_err() || n_bins > MAX_FFT || n_mels > MAX_MELS {
+        if spec.validate().is_err()
+            || spec.n_fft as usize > MAX_FFT
+            || n_mels > MAX_MELS
+            || rise.len() < n_bins - 1
+        {
             return None;
+        }
+        for r in rise.iter_mut() {
+            *r = 0;
         }
         let points = MelPoints::new(spec);
         let mut bank = Filterbank {
-            rise: [0; MAX_FFT],
             first_bin: points.first_bin_above(points.hz(0)) as u16,
             edges: [0; MAX_MELS],
             end_bin: points.interval_end(n_mels) as u16,
@@ -216,7 +227,7 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> Filterbank<MAX_FFT, MAX_MELS> 
                 } else {
                     q.clamp(0.0, (WEIGHT_ONE - 1) as f64)
                 };
-                if let Some(slot) = bank.rise.get_mut(k) {
+                if let Some(slot) = rise.get_mut(k) {
                     *slot = q as u16;
                 }
             }
@@ -254,7 +265,8 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> Filterbank<MAX_FFT, MAX_MELS> 
 
     /// The weight of `bin` in `band` as used by the integer path, in
     /// librosa's units (including Slaney normalisation). For tests and reports.
-    pub fn weight(&self, band: usize, bin: usize) -> f64 {
+    /// `rise` is the slice the bank was built with.
+    pub fn weight(&self, rise: &[u16], band: usize, bin: usize) -> f64 {
         if band >= self.n_mels {
             return 0.0;
         }
@@ -262,7 +274,7 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> Filterbank<MAX_FFT, MAX_MELS> 
             self.band_log2_q24.get(band).copied().unwrap_or(0) as f64
                 / (1u64 << LOG2_FRAC_BITS) as f64,
         );
-        let t = self.rise.get(bin).copied().unwrap_or(0) as f64 / WEIGHT_ONE as f64;
+        let t = rise.get(bin).copied().unwrap_or(0) as f64 / WEIGHT_ONE as f64;
         let (rs, re) = self.interval(band);
         let (fs, fe) = self.interval(band + 1);
         if (rs..re).contains(&bin) {
@@ -288,44 +300,74 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> Filterbank<MAX_FFT, MAX_MELS> 
     /// No overflow: the front end guarantees `Σ_k P_k ≤ 2^60`, each bin's
     /// weight in one band is at most `2^16`, so every band sum is at most
     /// `2^(60 - 14 + 16) = 2^62`.
-    pub fn accumulate(&self, power: &[i32], nyquist: u64, bands: &mut [u64; MAX_MELS]) {
+    /// `rise` is the slice the bank was built with.
+    pub fn accumulate(
+        &self,
+        rise: &[u16],
+        power: &[i32],
+        nyquist: u64,
+        bands: &mut [u64; MAX_MELS],
+    ) {
         let last = self.n_bins.saturating_sub(1); // index of the Nyquist bin
-        for b in bands.iter_mut() {
+        let first = self.first_bin as usize;
+        let end_bin = self.end_bin as usize;
+        let n_mels = self.n_mels.min(MAX_MELS);
+        // Interval j runs from boundary j to boundary j + 1; the boundaries
+        // are first_bin, edges[..n_mels], end_bin (clamped as in `interval`).
+        let inner = self.edges.get(..n_mels).unwrap_or(&[]);
+        let mut start = first;
+        let mut falling: Option<&mut u64> = None;
+        let mut rising = bands.iter_mut().take(n_mels);
+        for &edge in inner.iter().chain(core::iter::once(&self.end_bin)) {
+            let end = (edge as usize).min(end_bin).max(start);
+            let (rise_sum, total) = interval_sums(rise, power, start, end, last, nyquist);
+            // Σ p·(1 - t) = Σ p·2^16 - Σ p·t for the falling edge of the previous band.
+            if let Some(b) = falling.take() {
+                *b = b.wrapping_add((total << WEIGHT_FRAC_BITS).wrapping_sub(rise_sum));
+            }
+            falling = rising.next().map(|b| {
+                *b = rise_sum;
+                b
+            });
+            start = (edge as usize).max(first);
+        }
+        for b in bands.iter_mut().skip(n_mels) {
             *b = 0;
         }
-        for j in 0..=self.n_mels {
-            let (start, end) = self.interval(j);
-            // Σ p·t for the rising band and Σ p·(1 - t) = Σ p·2^16 - Σ p·t for the falling one.
-            let (mut rise_sum, mut total) = (0u64, 0u64);
-            let packed_end = end.min(last);
-            if start < packed_end {
-                let weights = self.rise.get(start..packed_end).unwrap_or(&[]);
-                let bins = power.get(2 * start..2 * packed_end).unwrap_or(&[]);
-                for (&t, p) in weights.iter().zip(bins.chunks_exact(2)) {
-                    let p = crate::fft::unpack_power(p) >> POWER_SHIFT;
-                    rise_sum = rise_sum.wrapping_add(p.wrapping_mul(t as u64));
-                    total = total.wrapping_add(p);
-                }
-            }
-            if end > last && start <= last {
-                let p = nyquist >> POWER_SHIFT;
-                let t = self.rise.get(last).copied().unwrap_or(0) as u64;
-                rise_sum = rise_sum.wrapping_add(p.wrapping_mul(t));
-                total = total.wrapping_add(p);
-            }
-            let fall_sum = (total << WEIGHT_FRAC_BITS).wrapping_sub(rise_sum);
-            if let Some(b) = bands.get_mut(j) {
-                if j < self.n_mels {
-                    *b = b.wrapping_add(rise_sum);
-                }
-            }
-            if let Some(i) = j.checked_sub(1) {
-                if let Some(b) = bands.get_mut(i) {
-                    *b = b.wrapping_add(fall_sum);
-                }
-            }
+    }
+
+}
+
+/// `(Σ p·t, Σ p)` over bins `[start, end)` with `p = P >> POWER_SHIFT`; bin
+/// `last` (Nyquist) is `nyquist` (weight 0 by construction, kept for
+/// robustness), the others come packed from `power`.
+#[inline(always)]
+fn interval_sums(
+    rise: &[u16],
+    power: &[i32],
+    start: usize,
+    end: usize,
+    last: usize,
+    nyquist: u64,
+) -> (u64, u64) {
+    let (mut rise_sum, mut total) = (0u64, 0u64);
+    let packed_end = end.min(last);
+    if start < packed_end {
+        let weights = rise.get(start..packed_end).unwrap_or(&[]);
+        let bins = power.get(2 * start..2 * packed_end).unwrap_or(&[]);
+        for (&t, p) in weights.iter().zip(bins.chunks_exact(2)) {
+            let p = crate::fft::unpack_power(p) >> POWER_SHIFT;
+            rise_sum = rise_sum.wrapping_add(p.wrapping_mul(t as u64));
+            total = total.wrapping_add(p);
         }
     }
+    if end > last && start <= last {
+        let p = nyquist >> POWER_SHIFT;
+        let t = rise.get(last).copied().unwrap_or(0) as u64;
+        rise_sum = rise_sum.wrapping_add(p.wrapping_mul(t));
+        total = total.wrapping_add(p);
+    }
+    (rise_sum, total)
 }
 
 #[cfg(test)]
@@ -345,10 +387,11 @@ mod tests {
     #[test]
     fn every_bin_weight_pair_sums_to_one_inside_the_bank() {
         let spec = FeatureSpec::DEFAULT;
-        let bank: Filterbank<512, 64> = Filterbank::new(&spec).unwrap();
+        let mut rise = [0u16; 256];
+        let bank: Filterbank<512, 64> = Filterbank::new(&spec, &mut rise).unwrap();
         // Unnormalised: compare rising weight of band m with falling weight of band m-1.
         for k in bank.first_bin as usize..bank.end_bin as usize {
-            let t = bank.rise[k] as u64;
+            let t = rise[k] as u64;
             assert!(t < WEIGHT_ONE);
         }
         assert!(bank.first_bin >= 1);

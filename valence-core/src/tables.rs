@@ -7,6 +7,14 @@
 //! The cosine table serves every FFT size from 64 to [`MAX_FFT_SIZE`]: the
 //! angle `2π·j / MAX_FFT_SIZE` is read with quadrant folding, and a smaller
 //! transform simply steps through it with a stride.
+//!
+//! The radix-4 stages of the FFT read their twiddles from
+//! [`RADIX4_TWIDDLES_Q30`], derived from the cosine table at build time:
+//! for every stage size up to [`RADIX4_TABLE_MAX`] points, the three
+//! twiddles of each butterfly side by side in Q30, so a stage walks one
+//! contiguous run of the table. Larger stages (FFT sizes above 512) fold the
+//! quarter-wave table per butterfly with [`radix4_twiddles_q30`], which gives
+//! the same values.
 
 /// Largest FFT size any front end can use (and the resolution of the cosine table).
 pub const MAX_FFT_SIZE: usize = 4096;
@@ -20,7 +28,33 @@ const QUARTER: usize = MAX_FFT_SIZE / 4;
 
 /// `cos(2π·j / MAX_FFT_SIZE)` for `j` in `0..=MAX_FFT_SIZE/4`, in Q31, rounded
 /// to nearest (`cos(0)` saturated to `i32::MAX`).
-pub static COS_Q31: [i32; QUARTER + 1] = cos_table();
+pub static COS_Q31: [i32; QUARTER + 1] = COS_TABLE;
+
+/// The cosine table as a constant, for the tables derived from it at build time.
+const COS_TABLE: [i32; QUARTER + 1] = cos_table();
+
+/// Largest radix-4 stage (in complex points) whose twiddles are tabulated in
+/// [`RADIX4_TWIDDLES_Q30`].
+pub const RADIX4_TABLE_MAX: usize = 256;
+
+/// Rows of [`RADIX4_TWIDDLES_Q30`]: `L/4` rows for every stage size
+/// `L = 8, 16, …, RADIX4_TABLE_MAX`.
+const RADIX4_ROWS: usize = RADIX4_TABLE_MAX / 2 - 2;
+
+/// Radix-4 twiddles in Q30. The rows of the stage of size `L` (`8 ≤ L ≤`
+/// [`RADIX4_TABLE_MAX`], a power of two) start at row `L/4 - 2`; row
+/// `L/4 - 2 + k`, `k` in `0..L/4`, is [`radix4_twiddles_q30`]`(k, MAX_FFT_SIZE / L)`.
+pub static RADIX4_TWIDDLES_Q30: [[i32; 6]; RADIX4_ROWS] = radix4_table();
+
+/// The rows of [`RADIX4_TWIDDLES_Q30`] for a stage of `4·quarter` points, or
+/// `None` if that stage is not tabulated.
+#[inline]
+pub fn radix4_table_rows(quarter: usize) -> Option<&'static [[i32; 6]]> {
+    if !(2..=RADIX4_TABLE_MAX / 4).contains(&quarter) {
+        return None;
+    }
+    RADIX4_TWIDDLES_Q30.get(quarter - 2..2 * quarter - 2)
+}
 
 /// Number of segments of the log2 table (a power of two).
 pub const LOG2_SEGMENTS: usize = 64;
@@ -72,6 +106,71 @@ const fn cos_table() -> [i32; QUARTER + 1] {
         j += 1;
     }
     table
+}
+
+const fn radix4_table() -> [[i32; 6]; RADIX4_ROWS] {
+    let mut table = [[0i32; 6]; RADIX4_ROWS];
+    let mut quarter = 2;
+    while quarter <= RADIX4_TABLE_MAX / 4 {
+        let stride = MAX_FFT_SIZE / (4 * quarter);
+        let mut k = 0;
+        while k < quarter {
+            table[quarter - 2 + k] = twiddles_from(&COS_TABLE, k, stride);
+            k += 1;
+        }
+        quarter *= 2;
+    }
+    table
+}
+
+/// `cos(2π·j / MAX_FFT_SIZE)` from a quarter-wave `table`, `j` taken modulo `MAX_FFT_SIZE`.
+const fn cos_from(table: &[i32; QUARTER + 1], j: usize) -> i32 {
+    let j = j % MAX_FFT_SIZE;
+    let q = QUARTER;
+    if j <= q {
+        table[j]
+    } else if j <= 2 * q {
+        -table[2 * q - j]
+    } else if j <= 3 * q {
+        -table[j - 2 * q]
+    } else {
+        table[4 * q - j]
+    }
+}
+
+/// A Q31 value rounded to Q30 (half up); `i32::MAX` (the saturated 1.0) gives exactly `1 << 30`.
+const fn q31_to_q30(v: i32) -> i32 {
+    (v >> 1) + (v & 1)
+}
+
+const fn twiddles_from(table: &[i32; QUARTER + 1], k: usize, stride: usize) -> [i32; 6] {
+    let mut out = [0i32; 6];
+    let mut m = 1;
+    while m <= 3 {
+        let j = (m * k * stride) % MAX_FFT_SIZE;
+        out[2 * m - 2] = q31_to_q30(cos_from(table, j));
+        out[2 * m - 1] = q31_to_q30(cos_from(table, j + 3 * QUARTER));
+        m += 1;
+    }
+    out
+}
+
+/// The twiddles of butterfly `k` of a radix-4 stage whose angle unit is
+/// `stride` table steps (`stride = MAX_FFT_SIZE / L` for a stage of `L`
+/// points): `[cos θ, sin θ, cos 2θ, sin 2θ, cos 3θ, sin 3θ]` with
+/// `θ = 2π·k·stride / MAX_FFT_SIZE`, each the Q31 table value rounded to Q30
+/// (so `1.0` is exactly `1 << 30`).
+#[inline]
+pub fn radix4_twiddles_q30(k: usize, stride: usize) -> [i32; 6] {
+    let mut out = [0i32; 6];
+    for (m, pair) in out.chunks_exact_mut(2).enumerate() {
+        let j = k.wrapping_mul(stride).wrapping_mul(m + 1);
+        if let [c, s] = pair {
+            *c = q31_to_q30(cos_q31(j));
+            *s = q31_to_q30(sin_q31(j));
+        }
+    }
+    out
 }
 
 /// Natural logarithm of `y` in `[1, 2]` through `ln(y) = 2·atanh((y-1)/(y+1))`.
@@ -160,6 +259,37 @@ mod tests {
         }
         assert_eq!(COS_Q31[0], i32::MAX);
         assert_eq!(COS_Q31[QUARTER], 0);
+    }
+
+    #[test]
+    fn radix4_table_matches_the_folded_cosine() {
+        let mut quarter = 2;
+        while quarter <= RADIX4_TABLE_MAX / 4 {
+            let rows = radix4_table_rows(quarter).unwrap();
+            assert_eq!(rows.len(), quarter);
+            let stride = MAX_FFT_SIZE / (4 * quarter);
+            for (k, row) in rows.iter().enumerate() {
+                assert_eq!(
+                    *row,
+                    radix4_twiddles_q30(k, stride),
+                    "L={} k={k}",
+                    4 * quarter
+                );
+                for m in 1..=3 {
+                    let a = 2.0 * core::f64::consts::PI * (m * k) as f64 / (4 * quarter) as f64;
+                    let scale = (1u64 << 30) as f64;
+                    assert!((row[2 * m - 2] as f64 - a.cos() * scale).abs() <= 1.0);
+                    assert!((row[2 * m - 1] as f64 - a.sin() * scale).abs() <= 1.0);
+                }
+            }
+            quarter *= 2;
+        }
+        assert_eq!(
+            radix4_twiddles_q30(0, 1),
+            [1 << 30, 0, 1 << 30, 0, 1 << 30, 0]
+        );
+        assert!(radix4_table_rows(1).is_none());
+        assert!(radix4_table_rows(RADIX4_TABLE_MAX / 2).is_none());
     }
 
     #[test]

@@ -2,16 +2,18 @@
 //!
 //! Each frame is multiplied by the periodic Hann window (as librosa uses it,
 //! `0.5 - 0.5·cos(2πn/N)`) with coefficients in Q16, which gives exact
-//! products in `i32`. The frame is then shifted by a power of two so that its
+//! products in `i32`. The frame is then scaled by a power of two so that its
 //! largest windowed sample lies in `[2^28, 2^29]`: a quiet frame keeps the
 //! full precision of the FFT that follows. The shift is returned so that the
 //! loudness can be restored after the filterbank (a signal 20 dB quieter
 //! still reads 20 dB lower).
 //!
-//! The same pass that applies the shift also reorders the frame into
-//! bit-reversed order of complex points (sample `2n` is the real part and
-//! `2n + 1` the imaginary part of point `n`), the input layout of
-//! [`crate::fft::fft_q31`].
+//! One pass ([`window_bit_reversed`]) multiplies, tracks the magnitude and
+//! writes the products straight into bit-reversed order of complex points
+//! (sample `2n` is the real part and `2n + 1` the imaginary part of point
+//! `n`), the input layout of [`crate::fft::fft_q31`]. The shift itself is
+//! applied by the first pass of the FFT ([`crate::fft::fft_q31_scaled`]), so
+//! the data are read and written once less.
 
 use crate::tables::{cos_q31, MAX_FFT_SIZE};
 
@@ -22,12 +24,14 @@ pub const SCALED_BITS: u32 = 29;
 pub const WINDOW_FRAC_BITS: u32 = 16;
 
 /// Fills `out[n]` with the periodic Hann coefficient of an `N = 2^log2_n`
-/// window in Q16, `n` in `0..N`, rounded to nearest; the centre value 1.0
-/// saturates to `u16::MAX`. Entries past `N` are left alone.
+/// window in Q16 for the first half, `n` in `0..N/2`, rounded to nearest.
+/// The window is symmetric (`w[N - n] = w[n]`) and its centre `w[N/2]` is
+/// 1.0, which [`window_bit_reversed`] uses as `u16::MAX`; so half a table is
+/// all a front end stores. Entries past `N/2` are left alone.
 pub fn hann_q16(log2_n: u32, out: &mut [u16]) {
     let log2_n = log2_n.min(MAX_FFT_SIZE.trailing_zeros());
     let stride = MAX_FFT_SIZE >> log2_n;
-    for (n, w) in out.iter_mut().take(1 << log2_n).enumerate() {
+    for (n, w) in out.iter_mut().take(1 << log2_n >> 1).enumerate() {
         // (1 - cos) / 2 in Q16 = (2^31 - cos_q31) / 2^16, rounded.
         let c = cos_q31(n * stride) as i64;
         let q = ((1i64 << 31) - c + (1 << 15)) >> 16;
@@ -35,74 +39,104 @@ pub fn hann_q16(log2_n: u32, out: &mut [u16]) {
     }
 }
 
-/// Windows one frame into `out` in natural order and returns the largest
-/// magnitude of the products.
+/// Windows the `N = 2^log2_n` samples of `frame` with the Q16 coefficients
+/// whose first half is `half` (see [`hann_q16`]) and stores the products in `out` as `N/2` complex points in
+/// bit-reversed order: samples `2n` and `2n + 1` become point `rev(n)`.
 ///
-/// The frame is `older ++ newer` (a ring buffer read from its oldest
-/// sample); `window` holds its Q16 coefficients. Products are exact: at most
-/// `32768 · 65535 < 2^31`.
-pub fn apply_window(older: &[i16], newer: &[i16], window: &[u16], out: &mut [i32]) -> u32 {
-    let mut max_abs = 0u32;
-    let samples = older.iter().chain(newer.iter());
-    for ((o, &x), &w) in out.iter_mut().zip(samples).zip(window.iter()) {
-        let p = x as i32 * w as i32;
-        *o = p;
-        max_abs = max_abs.max(p.unsigned_abs());
+/// Returns the *peak*, the bitwise OR of `p ^ (p >> 31)` over all products
+/// `p` (one's complement magnitudes). Its bit length `b` bounds the frame:
+/// every `|p| ≤ 2^b` and some `|p| ≥ 2^(b-1)`, which is all
+/// [`normalising_shift`] needs. It is zero only if every product is 0 or −1,
+/// a frame more than 170 dB below full scale.
+///
+/// Products are exact: at most `32768 · 65535 < 2^31`. Slices shorter than
+/// `N` (or `N < 8`) leave `out` untouched and return 0.
+pub fn window_bit_reversed(frame: &[i16], half: &[u16], out: &mut [i32], log2_n: u32) -> u32 {
+    let log2_n = log2_n.min(MAX_FFT_SIZE.trailing_zeros());
+    let n = 1usize << log2_n;
+    let (Some(frame), Some(half), Some(out)) =
+        (frame.get(..n), half.get(..n / 2), out.get_mut(..n))
+    else {
+        return 0;
+    };
+    if n < 8 {
+        return 0;
     }
-    max_abs
-}
-
-/// The left shift that brings a frame whose largest magnitude is `max_abs`
-/// (non-zero) to `[2^28, 2^29]`; negative for a right shift.
-pub fn normalising_shift(max_abs: u32) -> i32 {
-    let bits = 32 - max_abs.leading_zeros() as i32; // 1..=32
-    SCALED_BITS as i32 - bits
-}
-
-/// Applies the block-floating-point `shift` (left if positive, right with
-/// rounding if negative) and permutes `2^log2_n` windowed samples into
-/// bit-reversed order of complex points, in place.
-pub fn scale_to_bit_reversed(buf: &mut [i32], log2_n: u32, shift: i32) {
-    let log2_m = log2_n.clamp(1, MAX_FFT_SIZE.trailing_zeros()) - 1;
-    let m = 1usize << log2_m;
-    let Some(buf) = buf.get_mut(..2 * m) else {
-        return;
+    // Pair index 4a + b goes to point rev(4a + b) = rev2(b)·M/4 + rev(a):
+    // one reversal per four pairs, b picks the quarter of the output.
+    let quarter = n / 4; // i32 slots per quarter of the output
+    let (lo, hi) = out.split_at_mut(n / 2);
+    let (Some((q0, q1)), Some((q2, q3))) = (
+        lo.split_at_mut_checked(quarter),
+        hi.split_at_mut_checked(quarter),
+    ) else {
+        return 0;
     };
-    let scale = |v: i32| -> i32 {
-        if shift >= 0 {
-            v << shift.min(31)
-        } else {
-            let r = (-shift).min(31);
-            ((v as i64 + (1i64 << (r - 1))) >> r) as i32
+    let rev_shift = 32 - (log2_n - 3); // log2(M/4) = log2_n - 3 bits to reverse
+    let mut peak = 0u32;
+    // Window blocks of eight: the first half straight from the table, the
+    // second half mirrored (w[n] = w[N - n], with w[N/2] = 1.0).
+    let window_block = |a: usize| -> [u16; 8] {
+        let mut w = [u16::MAX; 8];
+        let start = 8 * a;
+        if let Some(src) = half.get(start..start + 8) {
+            w.copy_from_slice(src);
+            return w;
         }
-    };
-    let rev_shift = usize::BITS - log2_m;
-    for i in 0..m {
-        let j = if log2_m == 0 {
-            0
-        } else {
-            i.reverse_bits() >> rev_shift
-        };
-        if j < i {
-            continue;
-        }
-        if j == i {
-            if let Some(p) = buf.get_mut(2 * i..2 * i + 2) {
-                p[0] = scale(p[0]);
-                p[1] = scale(p[1]);
+        for (k, v) in w.iter_mut().enumerate() {
+            let i = start + k;
+            let mirrored = if i < n / 2 { i } else { n - i };
+            // The centre (mirrored == N/2) stays 1.0.
+            if let Some(&c) = half.get(mirrored) {
+                *v = c;
             }
-            continue;
         }
-        // i < j: swap points i and j, scaling both.
-        let (head, tail) = buf.split_at_mut(2 * j);
-        if let (Some(a), Some(b)) = (head.get_mut(2 * i..2 * i + 2), tail.get_mut(..2)) {
-            let (a0, a1) = (scale(a[0]), scale(a[1]));
-            a[0] = scale(b[0]);
-            a[1] = scale(b[1]);
-            b[0] = a0;
-            b[1] = a1;
+        w
+    };
+    let blocks = frame.chunks_exact(8).zip((0..n / 8).map(window_block));
+    for (a, (xs, ws)) in blocks.enumerate() {
+        let ([x0, x1, x2, x3, x4, x5, x6, x7], [w0, w1, w2, w3, w4, w5, w6, w7]) = (xs, &ws) else {
+            continue;
+        };
+        let p = [
+            *x0 as i32 * *w0 as i32,
+            *x1 as i32 * *w1 as i32,
+            *x2 as i32 * *w2 as i32,
+            *x3 as i32 * *w3 as i32,
+            *x4 as i32 * *w4 as i32,
+            *x5 as i32 * *w5 as i32,
+            *x6 as i32 * *w6 as i32,
+            *x7 as i32 * *w7 as i32,
+        ];
+        for v in p {
+            peak |= (v ^ (v >> 31)) as u32;
+        }
+        // For log2_n = 3 there is one block and a = 0, whatever the shift.
+        let r = 2 * ((a as u32).reverse_bits().wrapping_shr(rev_shift) as usize);
+        // rev2: b = 0, 1, 2, 3 go to quarters 0, 2, 1, 3.
+        for (q, pair) in [(&mut *q0, [p[0], p[1]]), (&mut *q2, [p[2], p[3]])] {
+            if let Some([re, im]) = q.get_mut(r..).and_then(|s| s.first_chunk_mut::<2>()) {
+                *re = pair[0];
+                *im = pair[1];
+            }
+        }
+        for (q, pair) in [(&mut *q1, [p[4], p[5]]), (&mut *q3, [p[6], p[7]])] {
+            if let Some([re, im]) = q.get_mut(r..).and_then(|s| s.first_chunk_mut::<2>()) {
+                *re = pair[0];
+                *im = pair[1];
+            }
         }
     }
+    peak
+}
+
+/// The left shift that brings a frame whose peak (see
+/// [`window_bit_reversed`]; any value with the bit length of the largest
+/// magnitude works) is `peak` (non-zero) to `[2^28, 2^29]`; negative for a
+/// right shift. With products below `2^31` it lies in `-2..=28`.
+pub fn normalising_shift(peak: u32) -> i32 {
+    let bits = 32 - peak.leading_zeros() as i32; // 1..=32
+    SCALED_BITS as i32 - bits
 }
 
 #[cfg(test)]
@@ -116,7 +150,7 @@ mod tests {
         for log2_n in 6..=12u32 {
             let n_fft = 1usize << log2_n;
             hann_q16(log2_n, &mut w);
-            for (n, &got) in w.iter().take(n_fft).enumerate() {
+            for (n, &got) in w.iter().take(n_fft / 2).enumerate() {
                 let exact =
                     0.5 - 0.5 * (2.0 * core::f64::consts::PI * n as f64 / n_fft as f64).cos();
                 let want = (exact * 65536.0).round().min(65535.0);
@@ -126,28 +160,76 @@ mod tests {
     }
 
     #[test]
-    fn block_floating_point_normalises_quiet_and_loud_frames() {
+    fn peak_gives_a_shift_into_the_scaled_range() {
         let mut window = [0u16; 64];
         hann_q16(6, &mut window);
-        for (samples, want_shift) in [([i16::MIN; 64], -2), ([1i16; 64], 29 - 16)] {
+        let mut cases: std::vec::Vec<[i16; 64]> =
+            std::vec![[i16::MIN; 64], [i16::MAX; 64], [1; 64], [-1; 64]];
+        let mut seed = 7u32;
+        for _ in 0..200 {
+            let mut x = [0i16; 64];
+            let amp = (seed >> 20) as i32 + 1;
+            for v in x.iter_mut() {
+                seed = seed.wrapping_mul(1664525).wrapping_add(1013904223);
+                *v = (((seed >> 16) as i32 - 32768) * amp / 4096).clamp(-32768, 32767) as i16;
+            }
+            cases.push(x);
+        }
+        // A single negative power of two at the peak: one's complement magnitude.
+        let mut spike = [0i16; 64];
+        spike[32] = -(1 << 12);
+        cases.push(spike);
+        for samples in cases {
             let mut buf = [0i32; 64];
-            let max = apply_window(&samples[..10], &samples[10..], &window, &mut buf);
-            let shift = normalising_shift(max);
-            assert_eq!(shift, want_shift);
-            scale_to_bit_reversed(&mut buf, 6, shift);
+            let peak = window_bit_reversed(&samples, &window, &mut buf, 6);
             let max = buf.iter().map(|v| v.unsigned_abs()).max().unwrap();
-            assert!((1 << 28..=1 << 29).contains(&max), "max {max}");
+            if max == 0 {
+                assert_eq!(peak, 0);
+                continue;
+            }
+            let shift = normalising_shift(peak);
+            assert!((-2..=28).contains(&shift), "shift {shift}");
+            let scaled = if shift >= 0 {
+                (max as u64) << shift
+            } else {
+                (max as u64 + (1 << (-shift - 1))) >> -shift
+            };
+            assert!(
+                (1 << 28..=1 << 29).contains(&scaled),
+                "max {max} shift {shift}"
+            );
         }
     }
 
     #[test]
-    fn bit_reversal_is_a_permutation() {
-        let mut buf: std::vec::Vec<i32> = (0..512).collect();
-        scale_to_bit_reversed(&mut buf, 9, 0);
-        for i in 0..256usize {
-            let j = (i as u32).reverse_bits() >> 24;
-            assert_eq!(buf[2 * i], 2 * j as i32);
-            assert_eq!(buf[2 * i + 1], 2 * j as i32 + 1);
+    fn window_writes_products_in_bit_reversed_order() {
+        for log2_n in [3u32, 6, 9, 12] {
+            let n = 1usize << log2_n;
+            let samples: std::vec::Vec<i16> =
+                (0..n).map(|i| (i as i16).wrapping_mul(7) - 900).collect();
+            // Any first half; the second half mirrors it around a centre of 1.0.
+            let half: std::vec::Vec<u16> = (0..n / 2).map(|i| (i * 13 % 65536) as u16).collect();
+            let window: std::vec::Vec<u16> = (0..n)
+                .map(|i| match i.cmp(&(n / 2)) {
+                    core::cmp::Ordering::Less => half[i],
+                    core::cmp::Ordering::Equal => u16::MAX,
+                    core::cmp::Ordering::Greater => half[n - i],
+                })
+                .collect();
+            let mut buf = std::vec![0i32; n];
+            let peak = window_bit_reversed(&samples, &half, &mut buf, log2_n);
+            let log2_m = log2_n - 1;
+            let mut or = 0u32;
+            for i in 0..n / 2 {
+                let j = (i as u32).reverse_bits() >> (32 - log2_m);
+                for c in 0..2 {
+                    let src = 2 * j as usize + c;
+                    let p = samples[src] as i32 * window[src] as i32;
+                    assert_eq!(buf[2 * i + c], p, "N={n} point {i}");
+                    or |= (p ^ (p >> 31)) as u32;
+                }
+            }
+            assert_eq!(peak, or);
         }
     }
 }

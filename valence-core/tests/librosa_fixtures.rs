@@ -35,7 +35,7 @@ fn filterbank_weights_match_librosa() {
             assert!(peak > 0.0, "{name}: librosa band {band} is empty");
             for bin in 0..cols {
                 let w = want[band * cols + bin];
-                let got = fe.filterbank().weight(band, bin);
+                let got = fe.filter_weight(band, bin);
                 // No weight where librosa has none (or only rounding noise), and the
                 // same value to within Q16 quantisation of the triangle elsewhere.
                 if w < 1e-9 * peak {

@@ -7,9 +7,24 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use valence_core::model::{crc32, HEADER_LEN};
 use valence_core::{Model, ValenceSensor};
 
 fuzz_target!(|data: &[u8]| {
+    check(data);
+    // Most mutations break the checksum; also try the input with its header
+    // repaired so the decoder and the validation are explored too.
+    if data.len() >= HEADER_LEN {
+        let mut fixed = data.to_vec();
+        let payload_len = (data.len() - HEADER_LEN) as u32;
+        let crc = crc32(&data[HEADER_LEN..]);
+        fixed[8..12].copy_from_slice(&payload_len.to_le_bytes());
+        fixed[12..16].copy_from_slice(&crc.to_le_bytes());
+        check(&fixed);
+    }
+});
+
+fn check(data: &[u8]) {
     if let Ok(model) = Model::from_bytes(data) {
         let _ = model.check_capacity(4096, 128, 512);
         if let Ok(mut sensor) = ValenceSensor::<1024, 64, 256>::new(model) {
@@ -30,4 +45,4 @@ fuzz_target!(|data: &[u8]| {
             });
         }
     }
-});
+}
