@@ -242,7 +242,8 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> FrontEnd<MAX_FFT, MAX_MELS> {
         let log2_m = self.log2_n.saturating_sub(1);
         fft_q31_scaled(&mut self.work, log2_m, shift);
         let nyquist = real_power_in_place(&mut self.work, log2_m);
-        self.bank.accumulate(rise, &self.work, nyquist, &mut self.bands);
+        self.bank
+            .accumulate(rise, &self.work, nyquist, &mut self.bands);
         // Scale bookkeeping, all powers of two: the FFT input is
         // v = (pcm/2^15)·hann·2^(15 + WINDOW_FRAC_BITS + shift), its output
         // X = DFT(v)/M, the bands sum (|X|² >> POWER_SHIFT)·weight·2^WEIGHT_FRAC_BITS.

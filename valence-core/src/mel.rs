@@ -335,7 +335,6 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> Filterbank<MAX_FFT, MAX_MELS> 
             *b = 0;
         }
     }
-
 }
 
 /// `(Σ p·t, Σ p)` over bins `[start, end)` with `p = P >> POWER_SHIFT`; bin
@@ -385,16 +384,26 @@ mod tests {
     }
 
     #[test]
-    fn every_bin_weight_pair_sums_to_one_inside_the_bank() {
-        let spec = FeatureSpec::DEFAULT;
-        let mut rise = [0u16; 256];
-        let bank: Filterbank<512, 64> = Filterbank::new(&spec, &mut rise).unwrap();
-        // Unnormalised: compare rising weight of band m with falling weight of band m-1.
-        for k in bank.first_bin as usize..bank.end_bin as usize {
-            let t = rise[k] as u64;
-            assert!(t < WEIGHT_ONE);
+    fn weights_of_neighbouring_bands_sum_to_one_and_skip_nyquist() {
+        for htk in [false, true] {
+            let spec = FeatureSpec {
+                norm: MelNorm::None,
+                mel_scale: if htk { MelScale::Htk } else { MelScale::Slaney },
+                ..FeatureSpec::DEFAULT
+            };
+            let mut rise = [0u16; 256];
+            let bank: Filterbank<512, 64> = Filterbank::new(&spec, &mut rise).unwrap();
+            // Between the first and the last band's peaks every bin is shared
+            // by two triangles whose weights add up to exactly 1.
+            let (inner_start, _) = bank.interval(1);
+            let (_, inner_end) = bank.interval(spec.n_mels as usize - 1);
+            for k in inner_start..inner_end {
+                let sum: f64 = (0..64).map(|b| bank.weight(&rise, b, k)).sum();
+                assert_eq!(sum, 1.0, "bin {k}");
+            }
+            // The Nyquist bin (256) is never inside the bank: the weights fit in n_fft/2 entries.
+            assert!(bank.first_bin >= 1);
+            assert!((bank.end_bin as usize) < spec.n_bins());
         }
-        assert!(bank.first_bin >= 1);
-        assert!(bank.end_bin as usize <= spec.n_bins());
     }
 }
