@@ -83,6 +83,16 @@ pub fn window_bit_reversed(frame: &[i16], half: &[u16], out: &mut [i32], log2_n:
             w.copy_from_slice(src);
             return w;
         }
+        // Wholly in the second half: the mirror image of eight table entries.
+        if start > n / 2 {
+            if let Some(src) = half.get(n - start - 7..=n - start) {
+                for (v, &c) in w.iter_mut().zip(src.iter().rev()) {
+                    *v = c;
+                }
+                return w;
+            }
+        }
+        // The block that holds the centre (and tiny windows): element by element.
         for (k, v) in w.iter_mut().enumerate() {
             let i = start + k;
             let mirrored = if i < n / 2 { i } else { n - i };
