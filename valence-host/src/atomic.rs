@@ -38,6 +38,19 @@ pub fn write_atomically(
     tmp.as_file()
         .sync_all()
         .with_context(|| format!("cannot flush {}", path.display()))?;
+    // Temporary files are created private (0600); give the result the
+    // permissions of the file it replaces, or the usual 0644 for a new one.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let permissions = match fs::metadata(path) {
+            Ok(meta) => meta.permissions(),
+            Err(_) => fs::Permissions::from_mode(0o644),
+        };
+        tmp.as_file()
+            .set_permissions(permissions)
+            .with_context(|| format!("cannot set the permissions of {}", path.display()))?;
+    }
     tmp.persist(path)
         .map_err(|e| e.error)
         .with_context(|| format!("cannot move the finished file to {}", path.display()))?;
@@ -63,5 +76,12 @@ mod tests {
         assert_eq!(fs::read(&path).unwrap(), b"new");
         // No temporary files left behind.
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let fresh = dir.path().join("fresh.bin");
+            write_atomically(&fresh, |w| Ok(w.write_all(b"x")?)).unwrap();
+            assert_eq!(fs::metadata(&fresh).unwrap().permissions().mode() & 0o777, 0o644);
+        }
     }
 }
