@@ -230,7 +230,7 @@ pub fn fft_q31_scaled(buf: &mut [i32], log2_m: u32, shift: i32) {
     if m < 2 {
         return;
     }
-    let radix4_first = log2_m % 2 == 0;
+    let radix4_first = log2_m.is_multiple_of(2);
     first_pass(buf, radix4_first, shift);
     // Passes of 4h points, h = 4^i (even log2 M) or 2·4^i (odd).
     let mut log2_h = if radix4_first { 2 } else { 1 };

@@ -81,7 +81,10 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             let fresh = dir.path().join("fresh.bin");
             write_atomically(&fresh, |w| Ok(w.write_all(b"x")?)).unwrap();
-            assert_eq!(fs::metadata(&fresh).unwrap().permissions().mode() & 0o777, 0o644);
+            assert_eq!(
+                fs::metadata(&fresh).unwrap().permissions().mode() & 0o777,
+                0o644
+            );
         }
     }
 }

@@ -11,6 +11,11 @@
 //! - [`spec_args`]: the feature-spec flags shared by the commands.
 //! - [`melspec`]: running the core front end over a whole signal.
 //! - [`npy`]: writing frames as a NumPy `.npy` file.
+//! - [`data`]: decoding audio folders, label files and numpy arrays into
+//!   datasets built with the core front end; splits.
+//! - [`train`]: the MLP (candle), its training loop, checkpoints, reports
+//!   and plots.
+//! - [`tune`]: Bayesian optimisation of the training parameters.
 //! - [`atomic`]: writing files atomically (temporary file + rename).
 //! - [`commands`]: one module per subcommand of the CLI.
 #![forbid(unsafe_code)]
@@ -18,7 +23,10 @@
 
 pub mod atomic;
 pub mod commands;
+pub mod data;
 pub mod melspec;
 pub mod npy;
 pub mod spec_args;
+pub mod train;
+pub mod tune;
 pub mod wav;

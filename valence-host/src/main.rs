@@ -19,6 +19,18 @@ struct Cli {
 enum Command {
     /// Compute the core's log-mel frames of a recording and save them as .npy.
     Mel(commands::mel::MelArgs),
+    /// Build a dataset file (features, labels, spec, provenance) from recordings
+    /// and a label file, or from a pickle / .npy / .npz; --summary only reports.
+    Features(commands::features::FeaturesArgs),
+    /// Train the MLP on a dataset (k-fold cross-validated with --folds) into a
+    /// run directory: weights, model description, report.json, plots.
+    Train(commands::train::TrainArgs),
+    /// Tune learning rate and batch size by Bayesian optimisation, then train
+    /// the final model with the best pair.
+    Tune(commands::tune::TuneArgs),
+    /// Run the device firmware on recordings under QEMU and check that every
+    /// reading equals the host's, bit for bit; print the device's instruction counts.
+    Verify(commands::verify::VerifyArgs),
 }
 
 fn main() -> ExitCode {
@@ -31,6 +43,10 @@ fn main() -> ExitCode {
                 args.out.display()
             );
         }),
+        Command::Features(args) => commands::features::run(args).map(|_| ()),
+        Command::Train(args) => commands::train::run(args).map(|_| ()),
+        Command::Tune(args) => commands::tune::run(args).map(|_| ()),
+        Command::Verify(args) => commands::verify::run(args).map(|_| ()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

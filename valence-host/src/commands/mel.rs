@@ -1,20 +1,24 @@
 //! `valence mel AUDIO --out FRAMES.npy`: the core's log-mel frames of one
 //! recording, as float32 decibels of shape `(frames, n_mels)`.
+//!
+//! The recording (WAV, FLAC, OGG Vorbis or MP3) is decoded, mixed to mono,
+//! resampled to `--sample-rate` and quantised to 16 bits as
+//! [`crate::data::audio`] describes, then run through the core front end.
 
 use std::path::PathBuf;
 
 use anyhow::{bail, Result};
 use clap::Args;
 
+use crate::data::audio::load_pcm16;
 use crate::melspec::mel_frames;
 use crate::npy::write_f32_matrix;
 use crate::spec_args::SpecArgs;
-use crate::wav::read_wav;
 
 /// Arguments of `valence mel`.
 #[derive(Debug, Clone, Args)]
 pub struct MelArgs {
-    /// Input audio: a PCM WAV file (16-bit or wider, any channel count).
+    /// Input audio: WAV, FLAC, OGG Vorbis or MP3, any rate and channel count.
     pub audio: PathBuf,
     /// Output `.npy` file (float32, frames × n_mels, decibels).
     #[arg(long)]
@@ -27,17 +31,7 @@ pub struct MelArgs {
 /// Runs `valence mel`; returns the number of frames written.
 pub fn run(args: &MelArgs) -> Result<usize> {
     let spec = args.spec.to_spec()?;
-    let pcm = read_wav(&args.audio)?;
-    if pcm.sample_rate != spec.sample_rate {
-        bail!(
-            "{} is sampled at {} Hz but the features are computed at {} Hz: \
-             pass --sample-rate {} or resample the file first",
-            args.audio.display(),
-            pcm.sample_rate,
-            spec.sample_rate,
-            pcm.sample_rate
-        );
-    }
+    let pcm = load_pcm16(&args.audio, spec.sample_rate)?;
     if pcm.samples.len() < spec.n_fft as usize {
         bail!(
             "{} holds {} samples, fewer than one {}-sample frame",

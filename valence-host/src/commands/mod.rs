@@ -1,3 +1,7 @@
 //! One module per `valence` subcommand; `main.rs` only parses and dispatches.
 
+pub mod features;
 pub mod mel;
+pub mod train;
+pub mod tune;
+pub mod verify;

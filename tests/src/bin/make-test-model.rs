@@ -1,0 +1,27 @@
+//! Writes a model made of random weights, for building and measuring the
+//! board examples: `make-test-model default|small OUT.vlm`. `default` has
+//! the default spec and network shape (so its size and cost are those of
+//! any default-shape model); it predicts nothing.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let model = match args.first().map(String::as_str) {
+        Some("default") => valence_tests::models::default_shape_model(),
+        Some("small") => valence_tests::models::small_model(),
+        _ => {
+            eprintln!("usage: make-test-model default|small OUT.vlm");
+            return ExitCode::from(2);
+        }
+    };
+    let Some(out) = args.get(1) else {
+        eprintln!("usage: make-test-model default|small OUT.vlm");
+        return ExitCode::from(2);
+    };
+    if let Err(e) = std::fs::write(out, model.to_bytes()) {
+        eprintln!("make-test-model: cannot write {out}: {e}");
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,128 @@
+//! The cost-measurement pass, for an instruction-counting QEMU plugin.
+//!
+//! Each measured region lies between two marker functions, `*_begin` and
+//! `*_end` (never inlined, distinct bodies so the linker cannot merge them);
+//! the plugin finds them by name in the ELF and adds up the instructions
+//! executed between each begin and the following end. Regions:
+//!
+//! - `empty`: nothing between the markers, once: the markers' own overhead,
+//!   which the host subtracts from every other region's count.
+//! - `sensor`: `ValenceSensor::push` on each block of the whole file — what
+//!   the device spends per second of audio.
+//! - `mlp`: `mlp::infer` on the last reading's features, 16 times.
+//! - `frontend`: `FrontEnd::next_frame` for one hop of new samples, once per
+//!   frame over the whole file (after the first `n_fft − hop` samples).
+//!
+//! It prints `cost SAMPLES FRAMES READINGS INFERENCES MACS` for the host.
+
+use core::hint::black_box;
+
+use semihosting::println;
+use valence_core::mlp::{infer, quantize_input};
+use valence_core::sensor::DefaultSensor;
+use valence_core::FrontEnd;
+use valence_firmware::Microphone;
+
+use crate::file_microphone::FileMicrophone;
+
+/// Inferences timed in the `mlp` region.
+const INFERENCES: u32 = 16;
+
+macro_rules! markers {
+    ($($name:ident = $tag:expr;)*) => {
+        $(
+            #[inline(never)]
+            fn $name() {
+                black_box($tag);
+            }
+        )*
+    };
+}
+
+markers! {
+    valence_mark_empty_begin = 0x1001u32;
+    valence_mark_empty_end = 0x1002u32;
+    valence_mark_sensor_begin = 0x2001u32;
+    valence_mark_sensor_end = 0x2002u32;
+    valence_mark_mlp_begin = 0x3001u32;
+    valence_mark_mlp_end = 0x3002u32;
+    valence_mark_frontend_begin = 0x4001u32;
+    valence_mark_frontend_end = 0x4002u32;
+}
+
+/// Runs the three measurements on the samples of `path`; `None` on an I/O
+/// error. Never inlined, so its buffers are not on the stack of a plain run.
+#[inline(never)]
+pub fn measure(
+    sensor: &mut DefaultSensor<'static>,
+    mic: &mut FileMicrophone,
+    path: &[u8],
+) -> Option<()> {
+    valence_mark_empty_begin();
+    valence_mark_empty_end();
+
+    // The whole sensor, block by block.
+    let mut buf = [0i16; 512];
+    let (mut samples, mut readings) = (0u64, 0u32);
+    loop {
+        let n = mic.read(&mut buf).ok()?;
+        let block = buf.get(..n).unwrap_or(&[]);
+        if block.is_empty() {
+            break;
+        }
+        samples += n as u64;
+        valence_mark_sensor_begin();
+        sensor.push(block, |_| readings += 1);
+        valence_mark_sensor_end();
+    }
+
+    // The network alone, on the last reading's features.
+    let model = sensor.model();
+    let mut input = [0i8; 256];
+    let (means, stds) = sensor.features();
+    quantize_input(&model.descriptor().input, means, stds, &mut input);
+    let mut b = [0i8; 256];
+    let mut checksum = 0i32;
+    for _ in 0..INFERENCES {
+        let mut a = input;
+        valence_mark_mlp_begin();
+        checksum = checksum.wrapping_add(infer(model, &mut a, &mut b));
+        valence_mark_mlp_end();
+    }
+    black_box(checksum);
+
+    // The front end alone, one hop per frame.
+    let spec = *model.feature_spec();
+    let mut fe = FrontEnd::<512, 64>::new(&spec).ok()?;
+    let (n_fft, hop) = (spec.n_fft as usize, spec.hop as usize);
+    let mut mic = FileMicrophone::open(path, mic.sample_rate())?;
+    let prime = buf.get_mut(..n_fft - hop)?;
+    if mic.read(prime).ok()? < prime.len() {
+        return None;
+    }
+    let mut input: &[i16] = prime;
+    if fe.next_frame(&mut input).is_some() {
+        return None;
+    }
+    let mut frames = 0u32;
+    loop {
+        let block = buf.get_mut(..hop)?;
+        if mic.read(block).ok()? < hop {
+            break;
+        }
+        let mut input: &[i16] = block;
+        valence_mark_frontend_begin();
+        let frame = fe.next_frame(&mut input).is_some();
+        valence_mark_frontend_end();
+        frames += frame as u32;
+    }
+    println!(
+        "cost {} {} {} {} {}",
+        samples,
+        frames,
+        readings,
+        INFERENCES,
+        model.macs()
+    );
+    Some(())
+}

@@ -1,0 +1,236 @@
+//! `valence train --data DATASET --out RUN_DIR`: trains the MLP on a dataset
+//! (after k-fold cross-validation with `--folds K`) and writes a run
+//! directory that `export` reads. Also the flags, dataset loading and
+//! Ctrl-C handling that `tune` shares.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
+
+use crate::data::dataset::Dataset;
+use crate::train::config::{Architecture, TrainConfig};
+use crate::train::cv::{run_job, Job, JobData};
+use crate::train::device::DeviceKind;
+use crate::train::fit::Examples;
+use crate::train::report::{DataInfo, Report};
+
+/// Training flags shared by `train` and `tune`.
+#[derive(Debug, Clone, Args)]
+pub struct CommonArgs {
+    /// Dataset file written by `valence features`.
+    #[arg(long, value_name = "DATASET")]
+    pub data: PathBuf,
+    /// Run directory (created if needed).
+    #[arg(long, value_name = "RUN_DIR")]
+    pub out: PathBuf,
+    /// Most epochs per training run.
+    #[arg(long, default_value_t = 100)]
+    pub epochs: usize,
+    /// Stop after this many epochs without a better validation MSE (0: never).
+    #[arg(long, default_value_t = 20)]
+    pub patience: usize,
+    /// Hidden layer widths, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "256,128,64")]
+    pub hidden: Vec<usize>,
+    /// Dropout rate after each hidden layer.
+    #[arg(long, default_value_t = 0.2)]
+    pub dropout: f64,
+    /// AdamW weight decay of the dense weights.
+    #[arg(long, default_value_t = 1e-2)]
+    pub weight_decay: f64,
+    /// Clamp standardised inputs to ±CLIP (0: off).
+    #[arg(long, default_value_t = 5.0)]
+    pub clip: f64,
+    /// Standard deviation of Gaussian noise added to standardised training
+    /// inputs (0: none).
+    #[arg(long, default_value_t = 0.0)]
+    pub input_noise: f64,
+    /// Decay of an exponential moving average of the weights, which is then
+    /// what is evaluated and kept (0: off; 0.99 is typical).
+    #[arg(long, default_value_t = 0.0)]
+    pub ema: f64,
+    /// Batch-norm momentum (weight of a new batch; Keras 0.99 is 0.01 here).
+    #[arg(long, default_value_t = 0.1)]
+    pub bn_momentum: f64,
+    /// Fraction of the examples held out for validation (early stopping).
+    #[arg(long, default_value_t = 0.05)]
+    pub val_fraction: f64,
+    /// k-fold cross-validation (k ≥ 2) before training the final model.
+    #[arg(long, value_name = "K")]
+    pub folds: Option<usize>,
+    /// Seed of the split, initialisation, shuffling and dropout.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Where to train (cuda needs a build with `--features cuda`).
+    #[arg(long, value_enum, default_value_t = DeviceKind::Cpu)]
+    pub device: DeviceKind,
+    /// Continue the interrupted run in RUN_DIR.
+    #[arg(long)]
+    pub resume: bool,
+    /// Print every epoch.
+    #[arg(long, short)]
+    pub verbose: bool,
+}
+
+impl CommonArgs {
+    /// The architecture the flags describe (inputs filled in from the data).
+    pub fn architecture(&self) -> Architecture {
+        Architecture {
+            hidden: self.hidden.clone(),
+            dropout: self.dropout,
+            bn_momentum: self.bn_momentum,
+            ..Architecture::default_for(0)
+        }
+    }
+
+    /// The training parameters, with a learning rate and batch size.
+    pub fn config(&self, lr: f64, batch_size: usize) -> TrainConfig {
+        TrainConfig {
+            lr,
+            batch_size,
+            epochs: self.epochs,
+            patience: self.patience,
+            weight_decay: self.weight_decay,
+            clip: self.clip,
+            input_noise: self.input_noise,
+            ema: self.ema,
+            seed: self.seed,
+        }
+    }
+
+    /// Checks flags that clap cannot.
+    pub fn validate(&self) -> Result<()> {
+        if !(0.0..1.0).contains(&self.val_fraction) || self.val_fraction == 0.0 {
+            bail!(
+                "--val-fraction must be in (0, 1) (got {}); early stopping needs a validation split",
+                self.val_fraction
+            );
+        }
+        if let Some(k) = self.folds {
+            if k < 2 {
+                bail!("--folds must be at least 2 (got {k})");
+            }
+        }
+        if self.out.exists() && !self.out.is_dir() {
+            bail!("--out {} exists and is not a folder", self.out.display());
+        }
+        let earlier = self.out.join(crate::train::checkpoint::STATE_DIR);
+        if !self.resume && earlier.exists() {
+            bail!(
+                "{} holds an earlier run; continue it with --resume, or choose another --out",
+                self.out.display()
+            );
+        }
+        Ok(())
+    }
+}
+
+/// Arguments of `valence train`.
+#[derive(Debug, Clone, Args)]
+pub struct TrainArgs {
+    /// Shared flags.
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// AdamW learning rate.
+    #[arg(long, default_value_t = 1e-3)]
+    pub lr: f64,
+    /// Examples per mini-batch.
+    #[arg(long, default_value_t = 64)]
+    pub batch: usize,
+}
+
+/// Reads the dataset named by `--data`.
+pub fn load_dataset(path: &Path) -> Result<Dataset> {
+    let head =
+        std::fs::read(path).with_context(|| format!("cannot read --data {}", path.display()))?;
+    if !head.starts_with(crate::data::dataset::MAGIC) {
+        bail!(
+            "--data {} is not a valence dataset file; build one first with \
+             `valence features --data {} --out DATASET` (pickles, .npy/.npz and audio folders \
+             with labels are read there)",
+            path.display(),
+            path.display()
+        );
+    }
+    Dataset::from_bytes(&head).with_context(|| format!("--data {}", path.display()))
+}
+
+/// What the report and `model.json` say about a dataset.
+pub fn describe(path: &Path, ds: &Dataset) -> Result<(DataInfo, serde_json::Value)> {
+    Ok((
+        DataInfo {
+            path: path.display().to_string(),
+            n_examples: ds.n_examples(),
+            n_features: ds.n_features(),
+            fingerprint: ds.provenance().fingerprint.clone(),
+        },
+        serde_json::to_value(ds.spec()).context("cannot describe the feature source")?,
+    ))
+}
+
+/// The flag a Ctrl-C sets; installed once. A second Ctrl-C exits at once.
+pub fn interrupt_flag() -> &'static AtomicBool {
+    static FLAG: AtomicBool = AtomicBool::new(false);
+    static INSTALLED: OnceLock<()> = OnceLock::new();
+    INSTALLED.get_or_init(|| {
+        let _ = ctrlc::set_handler(|| {
+            if FLAG.swap(true, Ordering::SeqCst) {
+                std::process::exit(130);
+            }
+            eprintln!("\nstopping after this batch (Ctrl-C again to quit at once)…");
+        });
+    });
+    &FLAG
+}
+
+/// Runs `valence train`.
+pub fn run(args: &TrainArgs) -> Result<Report> {
+    let c = &args.common;
+    c.validate()?;
+    let ds = load_dataset(&c.data)?;
+    let (info, source) = describe(&c.data, &ds)?;
+    let data = JobData {
+        examples: Examples {
+            features: ds.feature_matrix(),
+            labels: ds.labels(),
+            n_features: ds.n_features(),
+        },
+        groups: ds.groups(),
+        feature_source: &source,
+        info: &info,
+    };
+    let job = Job {
+        arch: c.architecture(),
+        cfg: c.config(args.lr, args.batch),
+        val_fraction: c.val_fraction,
+        folds: c.folds,
+        device: c.device,
+        resume: c.resume,
+        stop: Some(interrupt_flag()),
+        verbose: c.verbose,
+    };
+    let report = run_job(&data, &job, &c.out, "train", None)?;
+    print_summary(&report, &c.out);
+    Ok(report)
+}
+
+/// Prints the figures a run ends with.
+pub fn print_summary(report: &Report, out: &Path) {
+    if let Some(f) = &report.folds {
+        let (m, s) = (f.validation.mean, f.validation.std);
+        println!(
+            "{}-fold cross-validation: RMSE {:.4} ± {:.4}  R² {:.3} ± {:.3}  r {:.3} ± {:.3}  MSE {:.5} ± {:.5}",
+            f.k, m.rmse, s.rmse, m.r2, s.r2, m.pearson_r, s.pearson_r, m.mse, s.mse
+        );
+    }
+    let v = report.validation;
+    let fm = &report.final_model;
+    println!(
+        "final model: validation RMSE {:.4}  R² {:.3}  r {:.3}  MSE {:.5}  (best epoch {} of {}, {} training / {} validation examples)",
+        v.rmse, v.r2, v.pearson_r, v.mse, fm.best_epoch, fm.epochs_run, fm.n_train, fm.n_val
+    );
+    println!("wrote {}", out.join("report.json").display());
+}

@@ -1,0 +1,193 @@
+//! `valence tune --data DATASET --out RUN_DIR`: Bayesian optimisation of the
+//! learning rate (log scale) and batch size by validation MSE, then the
+//! final model retrained with the best pair (cross-validated too with
+//! `--folds`), in the same run directory layout as `train`.
+//!
+//! Every trial trains on the same train/validation split as the final model
+//! and scores the validation MSE of its early-stopped weights; the lowest
+//! wins (the tuner minimises).
+
+use std::time::Instant;
+
+use anyhow::{bail, Result};
+use clap::Args;
+
+use super::train::{describe, interrupt_flag, load_dataset, print_summary, CommonArgs};
+use crate::data::split::train_val_split;
+use crate::train::config::TrainConfig;
+use crate::train::cv::{run_job, Job, JobData};
+use crate::train::fit::{fit, Examples, FitOptions};
+use crate::train::plots;
+use crate::train::report::Report;
+use crate::tune::bayes::{minimise, Budget, Trial};
+use crate::tune::space::{Dim, Space};
+use crate::tune::trials::{header, row, save_csv};
+
+/// Arguments of `valence tune`.
+#[derive(Debug, Clone, Args)]
+pub struct TuneArgs {
+    /// Shared flags.
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Random initial trials.
+    #[arg(long, default_value_t = 2)]
+    pub init: usize,
+    /// Guided trials after them.
+    #[arg(long, default_value_t = 5)]
+    pub iter: usize,
+    /// Lowest learning rate searched.
+    #[arg(long, default_value_t = 1e-4)]
+    pub lr_min: f64,
+    /// Highest learning rate searched.
+    #[arg(long, default_value_t = 5e-3)]
+    pub lr_max: f64,
+    /// Smallest batch size searched.
+    #[arg(long, default_value_t = 16)]
+    pub batch_min: i64,
+    /// Largest batch size searched.
+    #[arg(long, default_value_t = 128)]
+    pub batch_max: i64,
+    /// Training examples each trial may process: a trial runs at most
+    /// `min(--epochs, ceil(TRIAL_SAMPLES / training examples))` epochs, so
+    /// small datasets get full trials and large ones a bounded time (the
+    /// final model always gets `--epochs`). 0: no limit.
+    #[arg(long, default_value_t = 100_000)]
+    pub trial_samples: usize,
+}
+
+/// Runs `valence tune`.
+pub fn run(args: &TuneArgs) -> Result<Report> {
+    let started = Instant::now();
+    let c = &args.common;
+    c.validate()?;
+    if args.init == 0 {
+        bail!("--init must be at least 1");
+    }
+    if args.batch_min < 2 {
+        bail!(
+            "--batch-min must be at least 2 for batch normalisation (got {})",
+            args.batch_min
+        );
+    }
+    let space = Space::new(vec![
+        Dim::log("lr", args.lr_min, args.lr_max),
+        Dim::integer("batch", args.batch_min, args.batch_max),
+    ])?;
+    let ds = load_dataset(&c.data)?;
+    let (info, source) = describe(&c.data, &ds)?;
+    let examples = Examples {
+        features: ds.feature_matrix(),
+        labels: ds.labels(),
+        n_features: ds.n_features(),
+    };
+    let (train, val) = train_val_split(ds.n_examples(), c.val_fraction, c.seed, ds.groups());
+    let device = c.device.open()?;
+    let stop = interrupt_flag();
+    let names: Vec<String> = vec!["lr".into(), "batch".into()];
+    let trial_epochs = if args.trial_samples == 0 {
+        c.epochs
+    } else {
+        c.epochs
+            .min(args.trial_samples.div_ceil(train.len().max(1)))
+            .max(1)
+    };
+    println!(
+        "tuning on {} training / {} validation examples: {} initial + {} guided trials of at most {trial_epochs} epochs",
+        train.len(),
+        val.len(),
+        args.init,
+        args.iter
+    );
+    println!("{}", header(&names));
+    let trials: Vec<Trial> = minimise(
+        &space,
+        Budget {
+            initial: args.init,
+            guided: args.iter,
+        },
+        c.seed,
+        |_, p| {
+            let cfg = TrainConfig {
+                epochs: trial_epochs,
+                ..c.config(p[0], p[1] as usize)
+            };
+            let out = fit(
+                &examples,
+                &train,
+                &val,
+                &c.architecture(),
+                &cfg,
+                &FitOptions {
+                    device: Some(device.clone()),
+                    stop: Some(stop),
+                    verbose: c.verbose,
+                    ..FitOptions::default()
+                },
+            );
+            match out {
+                Ok(o) => Ok(o.validation.mse),
+                // A diverging learning rate is a bad trial, not a failed tuning.
+                Err(e) if e.to_string().contains("diverged") => Ok(f64::INFINITY),
+                Err(e) => Err(e),
+            }
+        },
+        |t| println!("{}", row(t)),
+    )?;
+    std::fs::create_dir_all(&c.out)?;
+    save_csv(&c.out.join("trials.csv"), &names, &trials)?;
+    let values: Vec<f64> = trials.iter().map(|t| t.value).collect();
+    if let Err(e) = plots::trials(&c.out.join("trials.png"), &values, args.init) {
+        eprintln!("note: {e:#}");
+    }
+    let best = trials
+        .iter()
+        .filter(|t| t.value.is_finite())
+        .min_by(|a, b| a.value.total_cmp(&b.value))
+        .ok_or_else(|| anyhow::anyhow!("every trial diverged; lower --lr-max"))?
+        .clone();
+    let (lr, batch) = (best.values[0], best.values[1] as usize);
+    println!(
+        "best: trial {} — learning rate {lr:.6e}, batch size {batch}, validation MSE {:.6}",
+        best.index, best.value
+    );
+    let tuning = serde_json::json!({
+        "space": {
+            "lr": {"min": args.lr_min, "max": args.lr_max, "scale": "log"},
+            "batch": {"min": args.batch_min, "max": args.batch_max, "scale": "integer"},
+        },
+        "initial": args.init,
+        "trial_epochs": trial_epochs,
+        "guided": args.iter,
+        "objective": "validation MSE (minimised)",
+        "trials": trials,
+        "best": {"trial": best.index, "lr": lr, "batch_size": batch, "val_mse": best.value},
+        "seconds": started.elapsed().as_secs_f64(),
+    });
+    let data = JobData {
+        examples,
+        groups: ds.groups(),
+        feature_source: &source,
+        info: &info,
+    };
+    let job = Job {
+        arch: c.architecture(),
+        cfg: c.config(lr, batch),
+        val_fraction: c.val_fraction,
+        folds: c.folds,
+        device: c.device,
+        resume: c.resume,
+        stop: Some(stop),
+        verbose: c.verbose,
+    };
+    let mut report = run_job(&data, &job, &c.out, "tune", Some(tuning))?;
+    for f in ["trials.csv", "trials.png"] {
+        if c.out.join(f).exists() {
+            report.files.push(f.into());
+        }
+    }
+    report.seconds = started.elapsed().as_secs_f64();
+    report.save(&c.out)?;
+    print_summary(&report, &c.out);
+    println!("tuning took {:.1} s", report.seconds);
+    Ok(report)
+}

@@ -1,0 +1,224 @@
+//! From 16-bit PCM to feature vectors, exactly as the device computes them,
+//! and the same for many clips at once.
+//!
+//! [`window_features`] pushes the samples through the core's streaming
+//! [`HostFrontEnd`] and its [`WindowStats`]: one vector per completed
+//! statistics window, `n_mels` means followed by `n_mels` standard
+//! deviations, Q8.8 dB (`i16`), bit for bit what the microcontroller makes
+//! from the same samples. Window `i` covers frames
+//! `[i·hop_frames, i·hop_frames + window_frames)`, that is samples
+//! `[i·hop_frames·hop, (i·hop_frames + window_frames − 1)·hop + n_fft)`
+//! ([`window_span`]).
+//!
+//! [`extract_files`] does this for many files in parallel (rayon, one clip
+//! per task), reading each file once: its bytes are hashed for the
+//! [`FeatureCache`] and, on a miss, decoded, resampled and summarised. A
+//! progress bar on stderr shows long runs (hidden when stderr is not a
+//! terminal).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{anyhow, Result};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use valence_core::frontend::HostFrontEnd;
+use valence_core::stats::{StatsSpec, WindowStats};
+use valence_core::FeatureSpec;
+
+use super::audio::{decode_to_pcm16, read_file};
+use super::cache::{CacheKey, FeatureCache};
+
+/// The most mel bands the host statistics handle (as [`HostFrontEnd`]).
+pub const HOST_MAX_MELS: usize = 256;
+
+/// Streaming window statistics sized for the host.
+pub type HostWindowStats = WindowStats<HOST_MAX_MELS>;
+
+/// Feature vectors of one clip.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClipFeatures {
+    /// Values per window (`2 · n_mels`).
+    pub n_features: usize,
+    /// One row of `n_features` Q8.8 dB values per completed window.
+    pub windows: Vec<i16>,
+    /// Samples at the spec's rate after decoding and resampling.
+    pub n_samples: u64,
+    /// Sample rate of the file, in Hz.
+    pub source_rate: u32,
+    /// Channels in the file.
+    pub channels: u16,
+    /// Samples clipped when quantising to 16 bits.
+    pub clipped: u64,
+}
+
+impl ClipFeatures {
+    /// Number of windows.
+    pub fn n_windows(&self) -> usize {
+        self.windows.len() / self.n_features.max(1)
+    }
+
+    /// The `i`-th window's feature vector in Q8.8 dB.
+    pub fn window(&self, i: usize) -> &[i16] {
+        &self.windows[i * self.n_features..(i + 1) * self.n_features]
+    }
+
+    /// The `i`-th window's feature vector in dB.
+    pub fn window_db(&self, i: usize) -> Vec<f32> {
+        self.window(i)
+            .iter()
+            .map(|&v| valence_core::db_q8_to_f32(v))
+            .collect()
+    }
+
+    /// Duration of the clip at the spec's rate, in seconds.
+    pub fn duration_s(&self, spec: &FeatureSpec) -> f64 {
+        self.n_samples as f64 / spec.sample_rate as f64
+    }
+}
+
+/// Samples `[start, end)` covered by window `i` (see the module doc).
+pub fn window_span(spec: &FeatureSpec, stats: &StatsSpec, i: usize) -> (u64, u64) {
+    let hop = spec.hop as u64;
+    let first = i as u64 * stats.hop_frames as u64;
+    let last = first + stats.window_frames as u64 - 1;
+    (first * hop, last * hop + spec.n_fft as u64)
+}
+
+/// The shortest clip, in samples at the spec's rate, that yields one window.
+pub fn min_samples(spec: &FeatureSpec, stats: &StatsSpec) -> u64 {
+    window_span(spec, stats, 0).1
+}
+
+/// Feature vectors of `samples` (at the spec's rate): one row of
+/// `stats.n_features(n_mels)` values per completed window.
+pub fn window_features(spec: &FeatureSpec, stats: &StatsSpec, samples: &[i16]) -> Result<Vec<i16>> {
+    let mut fe = Box::new(HostFrontEnd::new(spec).map_err(|e| anyhow!("{e}"))?);
+    let n_mels = spec.n_mels as usize;
+    let mut ws = Box::new(
+        HostWindowStats::new(stats, n_mels)
+            .map_err(|e| anyhow!("invalid statistics window: {e}"))?,
+    );
+    let mut mean = vec![0i16; n_mels];
+    let mut std = vec![0i16; n_mels];
+    let mut out = Vec::new();
+    fe.push(samples, |frame| {
+        if ws.push(frame, &mut mean, &mut std) {
+            out.extend_from_slice(&mean);
+            out.extend_from_slice(&std);
+        }
+    });
+    Ok(out)
+}
+
+/// Decodes the bytes of one audio file and computes its features.
+pub fn extract_bytes(
+    bytes: &[u8],
+    ext: Option<&str>,
+    spec: &FeatureSpec,
+    stats: &StatsSpec,
+) -> Result<ClipFeatures> {
+    let pcm = decode_to_pcm16(bytes, ext, spec.sample_rate)?;
+    Ok(ClipFeatures {
+        n_features: stats.n_features(spec.n_mels as usize),
+        windows: window_features(spec, stats, &pcm.samples)?,
+        n_samples: pcm.samples.len() as u64,
+        source_rate: pcm.source_rate,
+        channels: pcm.channels,
+        clipped: pcm.clipped as u64,
+    })
+}
+
+/// One file's outcome in [`extract_files`].
+#[derive(Debug)]
+pub struct Extracted {
+    /// The file.
+    pub path: PathBuf,
+    /// BLAKE3 hash of the file's bytes (when it could be read).
+    pub content_hash: Option<blake3::Hash>,
+    /// Its features, or why there are none.
+    pub features: Result<ClipFeatures>,
+    /// Whether the features came from the cache.
+    pub cached: bool,
+}
+
+/// Computes the features of `paths` in parallel, through `cache` when given.
+/// Results come back in the order of `paths`. `progress` allows a progress
+/// bar (drawn only when stderr is a terminal).
+pub fn extract_files(
+    paths: &[PathBuf],
+    spec: &FeatureSpec,
+    stats: &StatsSpec,
+    cache: Option<&FeatureCache>,
+    progress: bool,
+) -> Vec<Extracted> {
+    let bar = if progress && paths.len() > 1 {
+        let bar =
+            ProgressBar::with_draw_target(Some(paths.len() as u64), ProgressDrawTarget::stderr());
+        if let Ok(style) = ProgressStyle::with_template(
+            "{prefix} [{bar:30}] {pos}/{len} clips, {elapsed} (eta {eta})",
+        ) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_prefix("extracting");
+        bar.enable_steady_tick(Duration::from_millis(250));
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let out = paths
+        .par_iter()
+        .map(|path| {
+            let r = extract_one(path, spec, stats, cache);
+            bar.inc(1);
+            r
+        })
+        .collect();
+    bar.finish_and_clear();
+    out
+}
+
+fn extract_one(
+    path: &Path,
+    spec: &FeatureSpec,
+    stats: &StatsSpec,
+    cache: Option<&FeatureCache>,
+) -> Extracted {
+    let bytes = match read_file(path) {
+        Ok(b) => b,
+        Err(e) => {
+            return Extracted {
+                path: path.to_path_buf(),
+                content_hash: None,
+                features: Err(e),
+                cached: false,
+            }
+        }
+    };
+    let hash = blake3::hash(&bytes);
+    let key = CacheKey::new(&hash, spec, stats);
+    if let Some(hit) = cache.and_then(|c| c.get(&key)) {
+        return Extracted {
+            path: path.to_path_buf(),
+            content_hash: Some(hash),
+            features: Ok(hit),
+            cached: true,
+        };
+    }
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase());
+    let features = extract_bytes(&bytes, ext.as_deref(), spec, stats);
+    if let (Some(cache), Ok(f)) = (cache, &features) {
+        // A cache that cannot be written only costs time on the next run.
+        let _ = cache.put(&key, f);
+    }
+    Extracted {
+        path: path.to_path_buf(),
+        content_hash: Some(hash),
+        features,
+        cached: false,
+    }
+}

@@ -1,0 +1,292 @@
+//! One complete training job over a dataset held in memory: optional k-fold
+//! cross-validation (one model per fold in `fold-NN/`), then the final model
+//! on a train/validation split in the run directory itself, plots and
+//! `report.json`. `train` and `tune` both end here.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+use super::checkpoint::{read_json, write_json, MODEL_FILE, WEIGHTS_FILE};
+use super::config::{Architecture, TrainConfig};
+use super::device::DeviceKind;
+use super::fit::{fit, predict_rows, Examples, FitOptions, FitOutcome};
+use super::metrics::Metrics;
+use super::plots;
+use super::report::{DataInfo, FoldsReport, MetricsSpread, Report, RunSummary, REPORT_FILE};
+use crate::data::split::{k_folds, train_val_split};
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct Job<'a> {
+    /// Network shape (its input count is taken from the data).
+    pub arch: Architecture,
+    /// Training parameters.
+    pub cfg: TrainConfig,
+    /// Fraction held out for validation of the final model.
+    pub val_fraction: f64,
+    /// k-fold cross-validation first (k ≥ 2).
+    pub folds: Option<usize>,
+    /// Where to train.
+    pub device: DeviceKind,
+    /// Continue an interrupted run.
+    pub resume: bool,
+    /// Set by Ctrl-C.
+    pub stop: Option<&'a AtomicBool>,
+    /// Per-epoch lines on stderr.
+    pub verbose: bool,
+}
+
+/// The data with what the report says about it.
+#[derive(Debug, Clone, Copy)]
+pub struct JobData<'a> {
+    /// Features and labels.
+    pub examples: Examples<'a>,
+    /// One group per example (examples of a group stay on one side of a split).
+    pub groups: Option<&'a [String]>,
+    /// The dataset's feature source, as JSON, for `model.json`.
+    pub feature_source: &'a serde_json::Value,
+    /// Path and fingerprint for the report.
+    pub info: &'a DataInfo,
+}
+
+/// A finished fold as saved in `fold-NN/fold.json` (lets `--resume` skip it).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct FoldFile {
+    summary: RunSummary,
+    val_rows: Vec<usize>,
+    predictions: Vec<f32>,
+}
+
+/// Summarises a fit.
+pub fn summarise(out: &FitOutcome, n_train: usize, n_val: usize) -> RunSummary {
+    RunSummary {
+        n_train,
+        n_val,
+        best_epoch: out.best_epoch,
+        epochs_run: out.history.len(),
+        stopped_early: out.stopped_early,
+        validation: out.validation,
+        early_stopping: None,
+        training: out.training,
+        samples_per_second: out.samples_per_second,
+        seconds: out.seconds,
+    }
+}
+
+fn fit_in(
+    data: &JobData,
+    train: &[usize],
+    val: &[usize],
+    job: &Job,
+    cfg: &TrainConfig,
+    dir: &Path,
+) -> Result<FitOutcome> {
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the run directory {}", dir.display()))?;
+    fit(
+        &data.examples,
+        train,
+        val,
+        &job.arch,
+        cfg,
+        &FitOptions {
+            device: Some(job.device.open()?),
+            run_dir: Some(dir.to_path_buf()),
+            resume: job.resume,
+            stop: job.stop,
+            verbose: job.verbose,
+            feature_source: data.feature_source.clone(),
+        },
+    )
+}
+
+/// k-fold cross-validation into `out/fold-NN/`. Each fold's model never
+/// sees its held-out part: it trains on the other folds, minus a validation
+/// split of them (`val_fraction`, seeded) for early stopping, and is then
+/// scored on the held-out fold.
+pub fn cross_validate(data: &JobData, job: &Job, k: usize, out: &Path) -> Result<FoldsReport> {
+    let n = data.examples.len();
+    let folds = k_folds(n, k, job.cfg.seed, data.groups);
+    anyhow::ensure!(
+        folds.len() >= 2,
+        "cannot make {k} folds of {n} examples{}; use fewer folds or more data",
+        if data.groups.is_some() {
+            " (counting groups)"
+        } else {
+            ""
+        }
+    );
+    let mut per_fold = Vec::new();
+    let mut pooled_pred = Vec::new();
+    let mut pooled_true = Vec::new();
+    for (i, (train_all, val)) in folds.iter().enumerate() {
+        let (inner_train, inner_val) = {
+            let groups: Option<Vec<String>> = data
+                .groups
+                .map(|g| train_all.iter().map(|&r| g[r].clone()).collect());
+            let (t, v) = train_val_split(
+                train_all.len(),
+                job.val_fraction,
+                job.cfg.seed.wrapping_add(i as u64),
+                groups.as_deref(),
+            );
+            (
+                t.iter().map(|&j| train_all[j]).collect::<Vec<_>>(),
+                v.iter().map(|&j| train_all[j]).collect::<Vec<_>>(),
+            )
+        };
+        let dir = out.join(format!("fold-{:02}", i + 1));
+        let fold_path = dir.join("fold.json");
+        let done: Option<FoldFile> = if job.resume && fold_path.exists() {
+            Some(read_json(&fold_path)?)
+        } else {
+            None
+        };
+        let file = match done {
+            Some(f) if f.val_rows == *val => f,
+            _ => {
+                if job.verbose {
+                    eprintln!(
+                        "fold {}/{}: {} training, {} early-stopping, {} held-out examples",
+                        i + 1,
+                        folds.len(),
+                        inner_train.len(),
+                        inner_val.len(),
+                        val.len()
+                    );
+                }
+                let fit = fit_in(data, &inner_train, &inner_val, job, &job.cfg, &dir)?;
+                let predictions = predict_rows(&fit, &data.examples, val)?;
+                let truth: Vec<f32> = val.iter().map(|&r| data.examples.labels[r]).collect();
+                let mut summary = summarise(&fit, inner_train.len(), val.len());
+                summary.early_stopping = Some(fit.validation);
+                summary.validation = Metrics::of(&predictions, &truth);
+                let file = FoldFile {
+                    summary,
+                    val_rows: val.clone(),
+                    predictions,
+                };
+                if let Err(e) =
+                    plots::loss_curves(&dir.join("loss.png"), &fit.history, fit.best_epoch)
+                {
+                    eprintln!("note: {e:#}");
+                }
+                write_json(&fold_path, &file)?;
+                file
+            }
+        };
+        let v = file.summary.validation;
+        eprintln!(
+            "fold {:>2}/{}: validation RMSE {:.4}  R² {:.3}  r {:.3}  (best epoch {})",
+            i + 1,
+            folds.len(),
+            v.rmse,
+            v.r2,
+            v.pearson_r,
+            file.summary.best_epoch
+        );
+        pooled_pred.extend_from_slice(&file.predictions);
+        pooled_true.extend(file.val_rows.iter().map(|&r| data.examples.labels[r]));
+        per_fold.push(file.summary);
+    }
+    let vals: Vec<Metrics> = per_fold.iter().map(|s| s.validation).collect();
+    let spread = MetricsSpread::of(&vals);
+    if let Err(e) = plots::predicted_vs_true(
+        &out.join("cv_predicted_vs_true.png"),
+        &pooled_pred,
+        &pooled_true,
+        "Out-of-fold predictions",
+    ) {
+        eprintln!("note: {e:#}");
+    }
+    Ok(FoldsReport {
+        k: folds.len(),
+        per_fold,
+        validation: spread,
+        pooled: Metrics::of(&pooled_pred, &pooled_true),
+    })
+}
+
+/// Trains the final model in `out` (after cross-validation when asked),
+/// draws the plots and writes `report.json`.
+pub fn run_job(
+    data: &JobData,
+    job: &Job,
+    out: &Path,
+    command: &str,
+    tuning: Option<serde_json::Value>,
+) -> Result<Report> {
+    let started = Instant::now();
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("cannot create the run directory {}", out.display()))?;
+    let folds = match job.folds {
+        Some(k) => Some(cross_validate(data, job, k, out)?),
+        None => None,
+    };
+    let n = data.examples.len();
+    let (train, val) = train_val_split(n, job.val_fraction, job.cfg.seed, data.groups);
+    if job.verbose {
+        eprintln!(
+            "final model: {} training, {} validation examples",
+            train.len(),
+            val.len()
+        );
+    }
+    let fit = fit_in(data, &train, &val, job, &job.cfg, out)?;
+    let summary = summarise(&fit, train.len(), val.len());
+    let mut files: Vec<String> = vec![WEIGHTS_FILE.into(), MODEL_FILE.into(), REPORT_FILE.into()];
+    let plots_wanted: [(PathBuf, Result<()>); 2] = [
+        (
+            out.join("loss.png"),
+            plots::loss_curves(&out.join("loss.png"), &fit.history, fit.best_epoch),
+        ),
+        (
+            out.join("predicted_vs_true.png"),
+            plots::predicted_vs_true(
+                &out.join("predicted_vs_true.png"),
+                &fit.val_predictions,
+                &fit.val_labels,
+                "Validation: predicted vs true",
+            ),
+        ),
+    ];
+    for (path, result) in plots_wanted {
+        match result {
+            Ok(()) => files.push(
+                path.file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into(),
+            ),
+            Err(e) => eprintln!("note: {e:#}"),
+        }
+    }
+    if folds.is_some() && out.join("cv_predicted_vs_true.png").exists() {
+        files.push("cv_predicted_vs_true.png".into());
+    }
+    let report = Report {
+        command: command.into(),
+        tool: format!("valence {}", env!("CARGO_PKG_VERSION")),
+        data: data.info.clone(),
+        device: job.device.name().into(),
+        architecture: Architecture {
+            n_inputs: data.examples.n_features,
+            ..job.arch.clone()
+        },
+        parameters: job.cfg.clone(),
+        val_fraction: job.val_fraction,
+        validation: summary.validation,
+        final_model: summary,
+        history: fit.history.clone(),
+        folds,
+        tuning,
+        files,
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    report.save(out)?;
+    Ok(report)
+}

@@ -1,0 +1,221 @@
+//! `valence train` and `valence tune` end to end through the binary: the
+//! run directory's files, report.json's keys, resuming, and the errors.
+
+mod train_support;
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+use train_support::{dataset, synthetic};
+
+fn valence(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_valence"))
+        .args(args)
+        .output()
+        .expect("valence runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn write_synthetic(path: &Path, n: usize, d: usize) {
+    let (x, y) = synthetic(n, d, 0.01, 11);
+    dataset(x, y, d, "synthetic").save(path).unwrap();
+}
+
+fn report(dir: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap()
+}
+
+/// Not a test: the 10,000-example dataset of the `tune` timing in
+/// scripts/bench-train.sh (path in VALENCE_BENCH_DATASET).
+#[test]
+#[ignore]
+fn write_benchmark_dataset() {
+    let path =
+        std::env::var("VALENCE_BENCH_DATASET").unwrap_or_else(|_| "synthetic-10k.vds".into());
+    write_synthetic(Path::new(&path), 10_000, 108);
+}
+
+#[test]
+fn train_with_folds_writes_a_complete_run_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data.vds");
+    write_synthetic(&data, 600, 8);
+    let run = tmp.path().join("run");
+    let (d, r) = (data.to_str().unwrap(), run.to_str().unwrap());
+    let (ok, stdout, stderr) = valence(&[
+        "train", "--data", d, "--epochs", "8", "--lr", "3e-3", "--folds", "3", "--hidden", "32,16",
+        "--out", r,
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("3-fold cross-validation: RMSE"), "{stdout}");
+    for f in [
+        "model.safetensors",
+        "model.json",
+        "report.json",
+        "checkpoint/state.json",
+        "fold-01/model.safetensors",
+        "fold-03/fold.json",
+    ] {
+        assert!(run.join(f).exists(), "{f} missing");
+    }
+    if Path::new("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf").exists() {
+        for f in [
+            "loss.png",
+            "predicted_vs_true.png",
+            "cv_predicted_vs_true.png",
+        ] {
+            assert!(run.join(f).exists(), "{f} missing");
+        }
+    }
+    let rep = report(&run);
+    assert_eq!(rep["command"], "train");
+    for key in ["mse", "rmse", "r2", "pearson_r"] {
+        assert!(rep["validation"][key].is_number(), "validation.{key}");
+        assert!(
+            rep["folds"]["validation"]["mean"][key].is_number(),
+            "folds mean {key}"
+        );
+        assert!(
+            rep["folds"]["validation"]["std"][key].is_number(),
+            "folds std {key}"
+        );
+    }
+    assert_eq!(rep["folds"]["per_fold"].as_array().unwrap().len(), 3);
+    assert_eq!(rep["parameters"]["lr"], 3e-3);
+    assert_eq!(rep["parameters"]["batch_size"], 64);
+    assert_eq!(rep["architecture"]["hidden"], serde_json::json!([32, 16]));
+    assert_eq!(rep["architecture"]["n_inputs"], 8);
+    assert_eq!(
+        rep["history"].as_array().unwrap().len(),
+        rep["final_model"]["epochs_run"].as_u64().unwrap() as usize
+    );
+    assert!(
+        rep["validation"]["r2"].as_f64().unwrap() > 0.3,
+        "{}",
+        rep["validation"]
+    );
+    let model: Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("model.json")).unwrap()).unwrap();
+    assert_eq!(model["format"], "valence-float-mlp");
+    assert_eq!(
+        model["standardisation"]["mean"].as_array().unwrap().len(),
+        8
+    );
+    assert_eq!(
+        model["feature_source"]["External"]["description"],
+        "synthetic"
+    );
+
+    // The same folder again needs --resume; with it, the finished run is reused.
+    let args = [
+        "train", "--data", d, "--epochs", "8", "--lr", "3e-3", "--folds", "3", "--hidden", "32,16",
+        "--out", r,
+    ];
+    let (ok, _, stderr) = valence(&args);
+    assert!(
+        !ok && stderr.contains("holds an earlier run") && stderr.contains("--resume"),
+        "{stderr}"
+    );
+    let mut resumed = args.to_vec();
+    resumed.push("--resume");
+    let (ok, _, stderr) = valence(&resumed);
+    assert!(ok, "{stderr}");
+    assert_eq!(report(&run)["validation"], rep["validation"]);
+}
+
+#[test]
+fn tune_runs_its_budget_and_retrains_the_best() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data.vds");
+    write_synthetic(&data, 500, 8);
+    let run = tmp.path().join("tuned");
+    let (ok, stdout, stderr) = valence(&[
+        "tune",
+        "--data",
+        data.to_str().unwrap(),
+        "--init",
+        "2",
+        "--iter",
+        "2",
+        "--epochs",
+        "4",
+        "--hidden",
+        "32,16",
+        "--out",
+        run.to_str().unwrap(),
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("best: trial"), "{stdout}");
+    let csv = std::fs::read_to_string(run.join("trials.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 5, "{csv}");
+    assert!(csv.starts_with("trial,kind,lr,batch,val_mse,best_so_far"));
+    let rep = report(&run);
+    assert_eq!(rep["command"], "tune");
+    let trials = rep["tuning"]["trials"].as_array().unwrap();
+    assert_eq!(trials.len(), 4);
+    // The best trial is the one with the lowest validation MSE, and the
+    // final model is trained with its parameters.
+    let best = trials
+        .iter()
+        .min_by(|a, b| {
+            a["value"]
+                .as_f64()
+                .unwrap()
+                .total_cmp(&b["value"].as_f64().unwrap())
+        })
+        .unwrap();
+    assert_eq!(rep["tuning"]["best"]["trial"], best["index"]);
+    assert_eq!(rep["parameters"]["lr"], best["values"][0]);
+    assert_eq!(
+        rep["parameters"]["batch_size"].as_f64().unwrap(),
+        best["values"][1].as_f64().unwrap()
+    );
+    for t in trials {
+        let (lr, batch) = (
+            t["values"][0].as_f64().unwrap(),
+            t["values"][1].as_f64().unwrap(),
+        );
+        assert!((1e-4..=5e-3).contains(&lr) && (16.0..=128.0).contains(&batch));
+    }
+    assert!(run.join("model.safetensors").exists());
+}
+
+#[test]
+fn errors_say_what_to_do() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("run");
+    let o = out.to_str().unwrap();
+    let (ok, _, stderr) = valence(&["train", "--data", "Cargo.toml", "--out", o]);
+    assert!(
+        !ok && stderr.contains("is not a valence dataset file")
+            && stderr.contains("valence features"),
+        "{stderr}"
+    );
+    let (ok, _, stderr) = valence(&["train", "--data", "no-such.vds", "--out", o]);
+    assert!(!ok && stderr.contains("no-such.vds"), "{stderr}");
+    let data = tmp.path().join("data.vds");
+    write_synthetic(&data, 100, 6);
+    let d = data.to_str().unwrap();
+    if !cfg!(feature = "cuda") {
+        let (ok, _, stderr) = valence(&["train", "--data", d, "--device", "cuda", "--out", o]);
+        assert!(
+            !ok && stderr.contains("without CUDA support") && stderr.contains("--features cuda"),
+            "{stderr}"
+        );
+    }
+    let (ok, _, stderr) = valence(&["train", "--data", d, "--folds", "1", "--out", o]);
+    assert!(
+        !ok && stderr.contains("--folds must be at least 2"),
+        "{stderr}"
+    );
+    let (ok, _, stderr) = valence(&["tune", "--data", d, "--lr-min", "0", "--out", o]);
+    assert!(
+        !ok && stderr.contains("lower bound must be positive"),
+        "{stderr}"
+    );
+}

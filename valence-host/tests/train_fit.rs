@@ -1,0 +1,378 @@
+//! The training loop on synthetic data with a known relationship: it
+//! learns, it is reproducible from its seed, early stopping keeps the best
+//! epoch, and an interrupted or extended run resumes exactly.
+
+mod train_support;
+
+use std::sync::atomic::AtomicBool;
+
+use train_support::synthetic;
+use valence_host::train::checkpoint::{read_json, ModelDescription, MODEL_FILE, WEIGHTS_FILE};
+use valence_host::train::report::EpochRecord;
+use valence_host::train::{fit, Architecture, Examples, FitOptions, TrainConfig};
+
+fn small_arch() -> Architecture {
+    Architecture {
+        hidden: vec![32, 16],
+        dropout: 0.1,
+        ..Architecture::default_for(0)
+    }
+}
+
+fn cfg(epochs: usize, seed: u64) -> TrainConfig {
+    TrainConfig {
+        lr: 3e-3,
+        batch_size: 32,
+        epochs,
+        patience: 0,
+        weight_decay: 1e-3,
+        clip: 5.0,
+        input_noise: 0.0,
+        ema: 0.0,
+        seed,
+    }
+}
+
+/// A history without its wall times.
+fn figures(h: &[EpochRecord]) -> Vec<EpochRecord> {
+    h.iter()
+        .map(|r| EpochRecord { seconds: 0.0, ..*r })
+        .collect()
+}
+
+fn split(n: usize) -> (Vec<usize>, Vec<usize>) {
+    ((0..n * 4 / 5).collect(), (n * 4 / 5..n).collect())
+}
+
+#[test]
+fn learns_a_known_relationship() {
+    let (x, y) = synthetic(1500, 8, 0.005, 1);
+    let data = Examples {
+        features: &x,
+        labels: &y,
+        n_features: 8,
+    };
+    let (train, val) = split(1500);
+    let out = fit(
+        &data,
+        &train,
+        &val,
+        &small_arch(),
+        &cfg(25, 7),
+        &FitOptions::default(),
+    )
+    .unwrap();
+    // Label variance is about 0.014; noise variance 2.5e-5.
+    assert!(out.validation.r2 > 0.9, "R² {}", out.validation.r2);
+    assert!(out.validation.pearson_r > 0.95);
+    assert!(out.validation.rmse < 0.04, "RMSE {}", out.validation.rmse);
+    // Both MSEs of the history are in evaluation mode: the last epoch's
+    // training MSE is far below the loss measured with dropout on.
+    let first = out.history[0];
+    assert!(first.train_loss > 0.0 && first.train.mse > 0.0 && first.val.mse > 0.0);
+    assert_eq!(out.history.len(), 25);
+    assert_eq!(out.val_predictions.len(), val.len());
+}
+
+#[test]
+fn same_seed_same_run_other_seed_other_run() {
+    let (x, y) = synthetic(400, 6, 0.02, 2);
+    let data = Examples {
+        features: &x,
+        labels: &y,
+        n_features: 6,
+    };
+    let (train, val) = split(400);
+    let run = |seed| {
+        fit(
+            &data,
+            &train,
+            &val,
+            &small_arch(),
+            &cfg(4, seed),
+            &FitOptions::default(),
+        )
+        .unwrap()
+    };
+    let (a, b, c) = (run(5), run(5), run(6));
+    assert_eq!(figures(&a.history), figures(&b.history));
+    assert_eq!(a.val_predictions, b.val_predictions);
+    assert_ne!(a.val_predictions, c.val_predictions);
+}
+
+#[test]
+fn early_stopping_keeps_the_best_epoch() {
+    // Few, noisy examples and a large network: validation gets worse
+    // after a while.
+    let (x, y) = synthetic(160, 6, 0.2, 3);
+    let data = Examples {
+        features: &x,
+        labels: &y,
+        n_features: 6,
+    };
+    let (train, val) = split(160);
+    let config = TrainConfig {
+        patience: 5,
+        lr: 5e-3,
+        batch_size: 16,
+        ..cfg(200, 1)
+    };
+    let arch = Architecture {
+        hidden: vec![128, 64],
+        dropout: 0.0,
+        ..small_arch()
+    };
+    let out = fit(&data, &train, &val, &arch, &config, &FitOptions::default()).unwrap();
+    assert!(out.stopped_early);
+    assert_eq!(out.history.len(), out.best_epoch + 5);
+    let best = out.history[out.best_epoch - 1];
+    assert!(out.history.iter().all(|r| r.val.mse >= best.val.mse));
+    // The weights kept are the best epoch's.
+    assert!((out.validation.mse - best.val.mse).abs() < 1e-9 * best.val.mse.max(1.0));
+}
+
+#[test]
+fn resumed_run_equals_uninterrupted_run() {
+    let (x, y) = synthetic(300, 6, 0.02, 4);
+    let data = Examples {
+        features: &x,
+        labels: &y,
+        n_features: 6,
+    };
+    let (train, val) = split(300);
+    let dir = tempfile::tempdir().unwrap();
+    let straight = tempfile::tempdir().unwrap();
+    let opts = |d: &std::path::Path, resume| FitOptions {
+        run_dir: Some(d.to_path_buf()),
+        resume,
+        ..FitOptions::default()
+    };
+    // Three epochs, then three more on --resume with a raised epoch count.
+    fit(
+        &data,
+        &train,
+        &val,
+        &small_arch(),
+        &cfg(3, 9),
+        &opts(dir.path(), false),
+    )
+    .unwrap();
+    let resumed = fit(
+        &data,
+        &train,
+        &val,
+        &small_arch(),
+        &cfg(6, 9),
+        &opts(dir.path(), true),
+    )
+    .unwrap();
+    let whole = fit(
+        &data,
+        &train,
+        &val,
+        &small_arch(),
+        &cfg(6, 9),
+        &opts(straight.path(), false),
+    )
+    .unwrap();
+    assert_eq!(figures(&resumed.history), figures(&whole.history));
+    assert_eq!(resumed.val_predictions, whole.val_predictions);
+    // The run directory holds the best model and its description.
+    assert!(dir.path().join(WEIGHTS_FILE).exists());
+    let desc: ModelDescription = read_json(&dir.path().join(MODEL_FILE)).unwrap();
+    assert_eq!(desc.best_epoch, whole.best_epoch);
+    assert_eq!(desc.architecture.n_inputs, 6);
+    assert_eq!(desc.standardisation.mean.len(), 6);
+    // Resuming with other parameters is refused with a reason.
+    let err = fit(
+        &data,
+        &train,
+        &val,
+        &small_arch(),
+        &TrainConfig {
+            lr: 1e-4,
+            ..cfg(6, 9)
+        },
+        &opts(dir.path(), true),
+    )
+    .err()
+    .unwrap();
+    assert!(
+        err.to_string().contains("different training parameters"),
+        "{err}"
+    );
+}
+
+#[test]
+fn interruption_keeps_the_best_model_on_disk() {
+    let (x, y) = synthetic(300, 6, 0.02, 5);
+    let data = Examples {
+        features: &x,
+        labels: &y,
+        n_features: 6,
+    };
+    let (train, val) = split(300);
+    let dir = tempfile::tempdir().unwrap();
+    fit(
+        &data,
+        &train,
+        &val,
+        &small_arch(),
+        &cfg(2, 1),
+        &FitOptions {
+            run_dir: Some(dir.path().to_path_buf()),
+            ..FitOptions::default()
+        },
+    )
+    .unwrap();
+    let before = std::fs::read(dir.path().join(WEIGHTS_FILE)).unwrap();
+    // Ctrl-C (the flag set) during the resumed run's first batch.
+    let stop = AtomicBool::new(true);
+    let err = fit(
+        &data,
+        &train,
+        &val,
+        &small_arch(),
+        &cfg(5, 1),
+        &FitOptions {
+            run_dir: Some(dir.path().to_path_buf()),
+            resume: true,
+            stop: Some(&stop),
+            ..FitOptions::default()
+        },
+    )
+    .err()
+    .unwrap();
+    let msg = err.to_string();
+    assert!(
+        msg.contains("interrupted during epoch 3") && msg.contains("--resume"),
+        "{msg}"
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join(WEIGHTS_FILE)).unwrap(),
+        before
+    );
+    // No temporary files are left behind.
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().to_string();
+        assert!(!name.ends_with(".tmp"), "{name}");
+    }
+}
+
+#[test]
+fn bad_inputs_are_refused_with_reasons() {
+    let (x, y) = synthetic(50, 6, 0.02, 6);
+    let data = Examples {
+        features: &x,
+        labels: &y,
+        n_features: 6,
+    };
+    let (train, _) = split(50);
+    let e = fit(
+        &data,
+        &train,
+        &[],
+        &small_arch(),
+        &cfg(2, 1),
+        &FitOptions::default(),
+    )
+    .err()
+    .unwrap();
+    assert!(e.to_string().contains("validation split is empty"), "{e}");
+    let e = fit(
+        &data,
+        &train,
+        &[45],
+        &small_arch(),
+        &TrainConfig {
+            batch_size: 1,
+            ..cfg(2, 1)
+        },
+        &FitOptions::default(),
+    )
+    .err()
+    .unwrap();
+    assert!(
+        e.to_string().contains("batch size must be at least 2"),
+        "{e}"
+    );
+    // A learning rate far too high diverges and says what to do.
+    let e = fit(
+        &data,
+        &train,
+        &[45, 46, 47],
+        &small_arch(),
+        &TrainConfig {
+            lr: 1e12,
+            ..cfg(3, 1)
+        },
+        &FitOptions::default(),
+    );
+    if let Err(e) = e {
+        assert!(e.to_string().contains("lower the learning rate"), "{e}");
+    }
+}
+
+#[test]
+fn weight_average_is_kept_and_resumes_exactly() {
+    let (x, y) = synthetic(300, 6, 0.02, 8);
+    let data = Examples {
+        features: &x,
+        labels: &y,
+        n_features: 6,
+    };
+    let (train, val) = split(300);
+    let with_ema = |epochs| TrainConfig {
+        ema: 0.9,
+        ..cfg(epochs, 3)
+    };
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let opts = |d: &std::path::Path, resume| FitOptions {
+        run_dir: Some(d.to_path_buf()),
+        resume,
+        ..FitOptions::default()
+    };
+    fit(
+        &data,
+        &train,
+        &val,
+        &small_arch(),
+        &with_ema(2),
+        &opts(a.path(), false),
+    )
+    .unwrap();
+    let resumed = fit(
+        &data,
+        &train,
+        &val,
+        &small_arch(),
+        &with_ema(5),
+        &opts(a.path(), true),
+    )
+    .unwrap();
+    let whole = fit(
+        &data,
+        &train,
+        &val,
+        &small_arch(),
+        &with_ema(5),
+        &opts(b.path(), false),
+    )
+    .unwrap();
+    assert_eq!(figures(&resumed.history), figures(&whole.history));
+    assert_eq!(resumed.val_predictions, whole.val_predictions);
+    // The kept (averaged) weights are the ones the history scored best.
+    let best = whole.history[whole.best_epoch - 1];
+    assert!((whole.validation.mse - best.val.mse).abs() < 1e-9);
+    // And they differ from a run without the average.
+    let plain = fit(
+        &data,
+        &train,
+        &val,
+        &small_arch(),
+        &cfg(5, 3),
+        &FitOptions::default(),
+    )
+    .unwrap();
+    assert_ne!(plain.val_predictions, whole.val_predictions);
+}
