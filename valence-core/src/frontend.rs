@@ -173,6 +173,13 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> FrontEnd<MAX_FFT, MAX_MELS> {
         self.bank.weight(rise, band, bin)
     }
 
+    /// The FFT work buffer, lent out between frames (the sensor runs its
+    /// network's DSP kernel in it). Its contents are overwritten by the next
+    /// frame and mean nothing outside one.
+    pub fn scratch_mut(&mut self) -> &mut [i32] {
+        &mut self.work
+    }
+
     /// Number of frames emitted since construction or the last reset.
     pub fn frames_emitted(&self) -> u64 {
         self.frames

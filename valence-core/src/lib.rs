@@ -30,7 +30,9 @@
 //!   turn frames into the feature vector a model reads.
 //! - [`model`]: the model file, read in place (zero-copy) and validated.
 //! - [`quant`]: the requantisation rule of the int8 network.
-//! - [`mlp`]: int8 inference over a model's blobs.
+//! - [`mlp`]: int8 inference over a model's blobs (with the `cortex-m-dsp`
+//!   feature on ARM, `mlp_dsp` runs its dot products on the DSP extension;
+//!   the only module allowed `unsafe`, for its inline assembly).
 //! - [`sensor`]: [`ValenceSensor`], samples in, valence readings out.
 //!
 //! # Example
@@ -55,7 +57,11 @@
 //! assert_eq!(frames, 61);
 //! ```
 #![no_std]
-#![forbid(unsafe_code)]
+#![cfg_attr(
+    not(all(feature = "cortex-m-dsp", target_arch = "arm")),
+    forbid(unsafe_code)
+)]
+#![cfg_attr(all(feature = "cortex-m-dsp", target_arch = "arm"), deny(unsafe_code))]
 #![deny(missing_docs)]
 
 pub mod db;
@@ -63,6 +69,8 @@ pub mod fft;
 pub mod frontend;
 pub mod mel;
 pub mod mlp;
+#[cfg(all(feature = "cortex-m-dsp", target_arch = "arm"))]
+pub mod mlp_dsp;
 pub mod model;
 pub mod quant;
 pub mod sensor;

@@ -30,8 +30,22 @@ pub fn requantize(acc: i32, multiplier: i32, shift: i8) -> i32 {
     let total = (31 + shift.clamp(*SHIFT_RANGE.start(), *SHIFT_RANGE.end()) as i32) as u32;
     // |acc·M| ≤ 2^62 and the rounding term ≤ 2^61: no overflow.
     let product = acc as i64 * multiplier as i64;
-    let rounded = (product + (1i64 << (total - 1))) >> total;
-    rounded.clamp(i32::MIN as i64, i32::MAX as i64) as i32
+    if total >= 32 {
+        // The usual case (scales below 1/2), in 32-bit words: with
+        // P = hi·2^32 + lo, floor((P + 2^(t-1)) / 2^t) is hi plus the carry
+        // of lo + 2^31 for t = 32, and floor((hi + 2^(t-33)) / 2^(t-32)) for
+        // t > 32 (lo < 2^32 cannot change the floor). |hi| ≤ 2^30: no overflow.
+        let hi = (product >> 32) as i32;
+        let lo = product as u32;
+        if total == 32 {
+            hi + (lo >> 31) as i32
+        } else {
+            (hi + (1i32 << (total - 33))) >> (total - 32)
+        }
+    } else {
+        let rounded = (product + (1i64 << (total - 1))) >> total;
+        rounded.clamp(i32::MIN as i64, i32::MAX as i64) as i32
+    }
 }
 
 /// The multiplier and shift that best represent a positive real `scale`

@@ -15,7 +15,7 @@
 use core::fmt;
 
 use crate::frontend::{FrontEnd, FrontEndError};
-use crate::mlp::{infer, q16_to_f32, quantize_input};
+use crate::mlp::{infer_with_scratch, q16_to_f32, quantize_input};
 use crate::model::{Capacity, Model, ModelError};
 use crate::stats::{StatsError, WindowStats};
 
@@ -152,7 +152,12 @@ impl<'m, const MAX_FFT: usize, const MAX_MELS: usize, const MAX_WIDTH: usize>
                         input_acts,
                     );
                 }
-                let value_q16 = infer(&self.model, &mut self.act_a, &mut self.act_b);
+                let value_q16 = infer_with_scratch(
+                    &self.model,
+                    &mut self.act_a,
+                    &mut self.act_b,
+                    self.frontend.scratch_mut(),
+                );
                 let reading = Reading {
                     index: self.readings,
                     end_sample: self.samples,
