@@ -166,7 +166,7 @@ impl Microphone for Samples<'_> {
 
 #[test]
 fn the_sensor_loop_gives_the_sensors_readings_and_ends_with_the_source() {
-    let model = support::model_bytes();
+    let model = model_bytes();
     let samples: Vec<i16> = (0..16_000 * 5)
         .map(|i| ((i as f64 * 0.05).sin() * 9000.0 + (i as f64 * 0.31).sin() * 3000.0) as i16)
         .collect();
@@ -199,7 +199,7 @@ fn the_sensor_loop_gives_the_sensors_readings_and_ends_with_the_source() {
 
 #[test]
 fn start_refuses_damaged_models_and_wrong_rates() {
-    let mut model = support::model_bytes();
+    let mut model = model_bytes();
     let wrong_rate = valence_firmware::start::<512, 64, 256>(&model, 44_100).unwrap_err();
     assert_eq!(
         wrong_rate,
@@ -217,12 +217,10 @@ fn start_refuses_damaged_models_and_wrong_rates() {
         StartError::Model(valence_core::ModelError::CrcMismatch { .. })
     ));
     assert!(damaged.to_string().contains("damaged"));
-    let good = support::model_bytes();
+    let good = model_bytes();
     let too_small = valence_firmware::start::<256, 64, 256>(&good, 16_000);
     assert!(matches!(too_small, Err(StartError::Sensor(_))));
 }
-
-mod support;
 
 /// A clock that advances 10 µs at every look.
 struct Ticking(u64);
@@ -252,7 +250,7 @@ impl valence_firmware::ReadingSink for Recorder {
 
 #[test]
 fn the_timed_loop_reports_the_sensors_time_per_reading() {
-    let model = support::model_bytes();
+    let model = model_bytes();
     let samples: Vec<i16> = (0..16_000 * 4)
         .map(|i| ((i * 37) % 2000) as i16 - 1000)
         .collect();
@@ -275,4 +273,15 @@ fn the_timed_loop_reports_the_sensors_time_per_reading() {
     // the sensor (10 µs per look, two looks per block or per reading).
     assert!(sink.busy.iter().all(|&b| b >= 10), "{:?}", sink.busy);
     assert!(sink.readings.len() >= 2);
+}
+
+/// A default-spec model file (a small network keeps the test quick).
+fn model_bytes() -> Vec<u8> {
+    valence_tests::models::OwnedModel::random(
+        3,
+        valence_core::FeatureSpec::DEFAULT,
+        valence_core::stats::StatsSpec::DEFAULT,
+        &[32],
+    )
+    .to_bytes()
 }
