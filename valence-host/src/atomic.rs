@@ -13,6 +13,28 @@ pub fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut io::BufWriter<&mut fs::File>) -> Result<()>,
 ) -> Result<()> {
+    write_atomically_with(path, |file, _| {
+        let mut w = io::BufWriter::new(file);
+        write(&mut w)?;
+        w.flush()
+            .with_context(|| format!("cannot write {}", path.display()))
+    })
+}
+
+/// Writes a file atomically through a library that wants a path of its own
+/// (an image encoder, safetensors): `write` fills the temporary file at the
+/// path it is given, which then replaces `path`.
+pub fn write_atomically_to_path(
+    path: &Path,
+    write: impl FnOnce(&Path) -> Result<()>,
+) -> Result<()> {
+    write_atomically_with(path, |_, tmp_path| write(tmp_path))
+}
+
+fn write_atomically_with(
+    path: &Path,
+    write: impl FnOnce(&mut fs::File, &Path) -> Result<()>,
+) -> Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -24,17 +46,19 @@ pub fn write_atomically(
             dir.display()
         );
     }
+    // The temporary file keeps the destination's extension: encoders that
+    // take a path (plotters' PNG backend) choose the format from it.
+    let suffix = match path.extension() {
+        Some(ext) => format!(".{}", ext.to_string_lossy()),
+        None => ".tmp".to_string(),
+    };
     let mut tmp = tempfile::Builder::new()
         .prefix(".valence-")
-        .suffix(".tmp")
+        .suffix(&suffix)
         .tempfile_in(dir)
         .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    {
-        let mut w = io::BufWriter::new(tmp.as_file_mut());
-        write(&mut w)?;
-        w.flush()
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    }
+    let tmp_path = tmp.path().to_path_buf();
+    write(tmp.as_file_mut(), &tmp_path)?;
     tmp.as_file()
         .sync_all()
         .with_context(|| format!("cannot flush {}", path.display()))?;

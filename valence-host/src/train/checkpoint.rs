@@ -93,24 +93,10 @@ pub struct TrainState {
 
 /// Writes named tensors as a safetensors file, atomically.
 pub fn save_tensors(path: &Path, tensors: &HashMap<String, Tensor>) -> Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let tmp = tempfile::Builder::new()
-        .prefix(".valence-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    candle_core::safetensors::save(tensors, tmp.path())
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    tmp.as_file()
-        .sync_all()
-        .with_context(|| format!("cannot flush {}", path.display()))?;
-    tmp.persist(path)
-        .map_err(|e| e.error)
-        .with_context(|| format!("cannot move the finished file to {}", path.display()))?;
-    Ok(())
+    crate::atomic::write_atomically_to_path(path, |tmp| {
+        candle_core::safetensors::save(tensors, tmp)
+            .with_context(|| format!("cannot write {}", path.display()))
+    })
 }
 
 /// Reads a safetensors file onto `device`.

@@ -74,17 +74,7 @@ fn range(values: impl Iterator<Item = f64>) -> (f64, f64) {
 /// Renders into a temporary PNG and moves it into place (atomically).
 fn render_atomically(path: &Path, draw: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
     ensure_font()?;
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let tmp = tempfile::Builder::new()
-        .prefix(".valence-")
-        .suffix(".png")
-        .tempfile_in(dir)?;
-    draw(tmp.path())?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    crate::atomic::write_atomically_to_path(path, draw)
 }
 
 /// Loss curves: training loss as trained, training and validation MSE in
