@@ -84,9 +84,7 @@ fn host_readings(model: &[u8], samples: &[i16]) -> Vec<Reading> {
 /// Real recordings decoded and resampled to `rate` by librosa (first 30 s
 /// of each): the `music/` files and two emoMusic clips.
 fn recordings(rate: u32) -> Option<Vec<(String, Vec<i16>)>> {
-    let data = std::env::var_os("VALENCE_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("../shared/data"));
+    let data = valence_tests::env::data_dir();
     if !data.is_dir() {
         println!(
             "SKIPPED the real-recording part: {} not found (real recordings are not part of the repository)",
@@ -109,11 +107,7 @@ fn recordings(rate: u32) -> Option<Vec<(String, Vec<i16>)>> {
         found.sort();
         files.extend(found.into_iter().take(take));
     }
-    let python = root().join(".venv/bin/python");
-    assert!(
-        python.exists(),
-        "decoding the recordings needs the Python environment: run scripts/setup-python.sh (scripts/test.sh does)"
-    );
+    let python = valence_tests::env::python("decoding the recordings");
     let out = std::env::temp_dir().join(format!("valence-device-pcm-{}", std::process::id()));
     std::fs::create_dir_all(&out).unwrap();
     let script = "import sys, os, numpy as np, librosa\n\

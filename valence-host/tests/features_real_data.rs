@@ -14,7 +14,9 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+
 use std::process::Command;
+use valence_tests::env::data_dir as data_dir_or_default;
 
 use valence_core::stats::StatsSpec;
 use valence_core::FeatureSpec;
@@ -23,28 +25,17 @@ use valence_host::data::cache::FeatureCache;
 use valence_host::data::dataset::Dataset;
 use valence_host::data::labels::LabelOptions;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
 fn data_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("VALENCE_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("../shared/data"));
+    let dir = data_dir_or_default();
     dir.is_dir().then_some(dir)
 }
 
+fn root() -> PathBuf {
+    valence_tests::env::repo_root()
+}
+
 fn python() -> PathBuf {
-    if let Some(p) = std::env::var_os("VALENCE_PYTHON") {
-        return PathBuf::from(p);
-    }
-    let venv = root().join(".venv/bin/python");
-    assert!(
-        venv.exists(),
-        "the reference needs a Python environment: run scripts/setup-python.sh \
-         (or set VALENCE_PYTHON to a python with librosa 0.11)"
-    );
-    venv
+    valence_tests::env::python("the comparison with Python")
 }
 
 fn audio_files(dir: &Path) -> Vec<PathBuf> {

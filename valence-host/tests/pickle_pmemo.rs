@@ -8,34 +8,25 @@
 //! absent. When it is present, the Python environment must be too
 //! (`scripts/setup-python.sh`, or `VALENCE_PYTHON`).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+
 use std::process::Command;
+use valence_tests::env::data_dir as data_dir_or_default;
 
 use serde_json::Value;
 use valence_host::data::pickle::{read_pickle, ArrayData, DType, KeyOptions, XData};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
 fn data_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("VALENCE_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("../shared/data"));
+    let dir = data_dir_or_default();
     dir.join("pmemo").is_dir().then_some(dir)
 }
 
+fn root() -> PathBuf {
+    valence_tests::env::repo_root()
+}
+
 fn python() -> PathBuf {
-    if let Some(p) = std::env::var_os("VALENCE_PYTHON") {
-        return PathBuf::from(p);
-    }
-    let venv = root().join(".venv/bin/python");
-    assert!(
-        venv.exists(),
-        "the PMEmo pickle is written by Python: run scripts/setup-python.sh \
-         (or set VALENCE_PYTHON to a python with numpy and pandas)"
-    );
-    venv
+    valence_tests::env::python("writing the PMEmo pickle")
 }
 
 fn bits(v: &Value) -> Vec<u64> {

@@ -3,7 +3,7 @@
 //! files, and dataset files built from either.
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use valence_host::data::dataset::{
     Dataset, DatasetParts, ExampleOrigin, FeatureSource, Provenance,
@@ -67,9 +67,9 @@ pub fn dataset(features: Vec<f32>, labels: Vec<f32>, n_features: usize, what: &s
     .expect("valid dataset")
 }
 
-/// `../shared/data/pmemo`, next to the repository.
+/// `../shared/data/pmemo`, next to the repository (or under `VALENCE_DATA`).
 pub fn pmemo_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/pmemo")
+    valence_tests::env::data_dir().join("pmemo")
 }
 
 /// PMEmo's 108 librosa features and static mean valence (767 songs), joined
