@@ -144,7 +144,7 @@ fn train_exports_a_model_that_meets_the_goals() {
     assert_eq!(model.descriptor().label.name, "valence");
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(t.run.join("report.json")).unwrap()).unwrap();
-    let e = &report["export"];
+    let e = &report["export_summary"];
     println!("{}", serde_json::to_string_pretty(e).unwrap());
     assert_eq!(e["mse_goal_met"], true);
     assert_eq!(e["diff_goal_met"], true);

@@ -30,7 +30,7 @@ fn text(o: &Output) -> String {
 fn export_summary(run: &Path) -> serde_json::Value {
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(run.join("report.json")).unwrap()).unwrap();
-    report["export"].clone()
+    report["export_summary"].clone()
 }
 
 fn assert_goals(what: &str, e: &serde_json::Value) {
