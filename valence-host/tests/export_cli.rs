@@ -211,6 +211,34 @@ fn export_is_reproducible_and_refuses_what_it_cannot_do() {
         bytes
     );
 
+    // A given label scale and name go into the file.
+    let o = valence(
+        &[
+            "export",
+            "{}",
+            "--out",
+            "{}",
+            "--label-range",
+            "-1,2",
+            "--label-name",
+            "mood",
+        ],
+        &[&t.run, &b],
+        &[],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("range -1 to 2 (given)"), "{}", text(&o));
+    let other = std::fs::read(&b).unwrap();
+    let label = Model::from_bytes(&other).unwrap().descriptor().label;
+    assert_eq!((label.name, label.min, label.max), ("mood", -1.0, 2.0));
+    let o = valence(
+        &["export", "{}", "--out", "{}", "--label-range", "2,1"],
+        &[&t.run, &b],
+        &[],
+    );
+    assert!(!o.status.success());
+    assert!(text(&o).contains("not increasing"), "{}", text(&o));
+
     let bad = valence(
         &["export", "{}", "--out", "{}"],
         &[&t.run, &a],
