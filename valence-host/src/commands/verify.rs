@@ -13,8 +13,7 @@
 //! int8 model misses a quality goal of [`crate::export`]. Exactly one of
 //! `--qemu` and `--data` is required.
 //!
-//! With `--qemu`:
-//! Each recording is decoded, mixed to mono and resampled to the model's
+//! With `--qemu`, each recording is decoded, mixed to mono and resampled to the model's
 //! rate by the host's decoder ([`crate::data::audio::load_pcm16`]); the
 //! emulated board (`valence-firmware/examples/mps2-an386`, a Cortex-M4F
 //! under `qemu-system-arm`) is built with the model from the repository's
@@ -81,13 +80,6 @@ pub fn run(args: &VerifyArgs) -> Result<Verified> {
     }
 }
 
-/// Reads and validates a model file; a damaged file gives the core's reason.
-fn read_model(path: &Path) -> Result<Vec<u8>> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    Model::from_bytes(&bytes).map_err(|e| anyhow!("{}: {e}", path.display()))?;
-    Ok(bytes)
-}
-
 /// Checks that the dataset's features are the ones the model computes.
 fn check_spec(model: &Model<'_>, ds: &Dataset, data: &Path) -> Result<()> {
     match ds.spec() {
@@ -111,7 +103,9 @@ fn check_spec(model: &Model<'_>, ds: &Dataset, data: &Path) -> Result<()> {
 
 /// `--data`: float against int8 on every example of the dataset.
 fn run_data(args: &VerifyArgs, data: &Path) -> Result<Comparison> {
-    let bytes = read_model(&args.model)?;
+    let bytes = std::fs::read(&args.model)
+        .with_context(|| format!("cannot read {}", args.model.display()))?;
+    // A damaged file gives the core's reason.
     let model = Model::from_bytes(&bytes).map_err(|e| anyhow!("{}: {e}", args.model.display()))?;
     let ds = load_dataset(data)?;
     check_spec(&model, &ds, data)?;
