@@ -16,6 +16,8 @@
 //! - [`train`]: the MLP (candle), its training loop, checkpoints, reports
 //!   and plots.
 //! - [`tune`]: Bayesian optimisation of the training parameters.
+//! - [`export`]: quantising a trained run into a device model file, with
+//!   the float-against-int8 figures.
 //! - [`model_file`]: reading a model file with the core's validation.
 //! - [`atomic`]: writing files atomically (temporary file + rename).
 //! - [`commands`]: one module per subcommand of the CLI.
@@ -25,6 +27,7 @@
 pub mod atomic;
 pub mod commands;
 pub mod data;
+pub mod export;
 pub mod melspec;
 pub mod model_file;
 pub mod npy;

@@ -5,10 +5,11 @@
 //! | file | written | holds |
 //! | --- | --- | --- |
 //! | `model.safetensors` | whenever validation improves | the best float weights and batch-norm statistics (names in [`super::network`]) |
-//! | `model.json` | with it | [`ModelDescription`]: architecture, standardisation, feature source, parameters, best epoch |
+//! | `model.json` | with it | [`ModelDescription`]: architecture, standardisation, feature source, parameters, best epoch, dataset and split |
 //! | `checkpoint/state.safetensors` | every epoch | the latest weights and the optimiser's moments |
 //! | `checkpoint/state.json` | every epoch | [`TrainState`]: epochs done, history, best epoch, what the run was started with |
 //! | `report.json`, `*.png` | at the end | see [`super::report`] and [`super::plots`] |
+//! | `model.vlm` | after `report.json` (features from audio, goals met) | the int8 device model, see [`crate::export`] |
 //!
 //! `model.safetensors` is an ordinary safetensors file (as candle's
 //! `VarMap::save` writes): `candle_core::safetensors::load` or
@@ -25,7 +26,7 @@ use serde::{Deserialize, Serialize};
 
 use super::config::{Architecture, TrainConfig};
 use super::metrics::Metrics;
-use super::report::EpochRecord;
+use super::report::{DataInfo, EpochRecord};
 use super::standardise::Standardisation;
 use crate::atomic::write_atomically;
 
@@ -66,6 +67,26 @@ pub struct ModelDescription {
     pub validation: Metrics,
     /// Training-split figures of these weights (evaluation mode).
     pub training_metrics: Metrics,
+    /// The dataset and the train/validation split these weights were fitted
+    /// on, so that export calibrates on the same training rows and measures
+    /// on the same validation rows (absent in run directories of older
+    /// versions and in cross-validation folds).
+    #[serde(default)]
+    pub split: Option<SplitRecord>,
+}
+
+/// How a run's final model split its dataset: the rows are
+/// `data::split::train_val_split(data.n_examples, val_fraction, seed, groups)`
+/// with the dataset's own groups.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SplitRecord {
+    /// The dataset file (path as given to `train`/`tune`), its size and
+    /// fingerprint.
+    pub data: DataInfo,
+    /// Fraction held out for validation.
+    pub val_fraction: f64,
+    /// Seed of the split.
+    pub seed: u64,
 }
 
 /// The resumable state of a training run.
