@@ -221,8 +221,12 @@ pub fn fft_q31(buf: &mut [i32], log2_m: u32) {
 ///
 /// The scaled inputs must have modulus at most `2^29.5`, and `shift` must
 /// lie in `-8..=30`. This is how the front end applies block floating point.
+#[inline]
 pub fn fft_q31_scaled(buf: &mut [i32], log2_m: u32, shift: i32) {
-    let log2_m = log2_m.min(MAX_FFT_SIZE.trailing_zeros() - 1);
+    // No larger than the buffer holds: with a buffer of known length this
+    // lets the compiler drop the passes of larger transforms.
+    let fits = (buf.len() / 2).max(1).ilog2();
+    let log2_m = log2_m.min(MAX_FFT_SIZE.trailing_zeros() - 1).min(fits);
     let m = 1usize << log2_m;
     let Some(buf) = buf.get_mut(..2 * m) else {
         return;
@@ -237,7 +241,11 @@ pub fn fft_q31_scaled(buf: &mut [i32], log2_m: u32, shift: i32) {
     while log2_h < log2_m {
         let h = 1usize << log2_h;
         match radix4_table_rows(h) {
-            Some(rows) => radix4_pass(buf, h, rows.iter().copied()),
+            Some(rows) => {
+                if !radix4_pass_dsp(buf, log2_h, rows) {
+                    radix4_pass(buf, h, rows.iter().copied());
+                }
+            }
             None => {
                 let stride = MAX_FFT_SIZE >> (log2_h + 2);
                 radix4_pass(buf, h, (0..h).map(move |k| radix4_twiddles_q30(k, stride)));
@@ -245,6 +253,31 @@ pub fn fft_q31_scaled(buf: &mut [i32], log2_m: u32, shift: i32) {
         }
         log2_h += 2;
     }
+}
+
+/// Runs a tabulated radix-4 pass of `4·2^log2_h` points on the Cortex-M4's
+/// DSP instructions ([`crate::fft_dsp`]); `false` if it did not (another
+/// target, or a stage size without a specialised pass).
+#[cfg(all(feature = "cortex-m-dsp", target_arch = "arm"))]
+#[inline(always)]
+fn radix4_pass_dsp(buf: &mut [i32], log2_h: u32, rows: &[[i32; 6]]) -> bool {
+    use crate::fft_dsp::radix4_pass as pass;
+    match log2_h {
+        1 => pass::<2>(buf, rows),
+        2 => pass::<4>(buf, rows),
+        3 => pass::<8>(buf, rows),
+        4 => pass::<16>(buf, rows),
+        5 => pass::<32>(buf, rows),
+        6 => pass::<64>(buf, rows),
+        _ => false,
+    }
+}
+
+/// The portable build has no specialised pass.
+#[cfg(not(all(feature = "cortex-m-dsp", target_arch = "arm")))]
+#[inline(always)]
+fn radix4_pass_dsp(_buf: &mut [i32], _log2_h: u32, _rows: &[[i32; 6]]) -> bool {
+    false
 }
 
 /// Stores a `u64` power as two `i32` words (low word first).

@@ -50,7 +50,7 @@ pub fn hann_q16(log2_n: u32, out: &mut [u16]) {
 /// a frame more than 170 dB below full scale.
 ///
 /// Products are exact: at most `32768 · 65535 < 2^31`. Slices shorter than
-/// `N` (or `N < 8`) leave `out` untouched and return 0.
+/// `N` (or `N < 16`) leave `out` untouched and return 0.
 pub fn window_bit_reversed(frame: &[i16], half: &[u16], out: &mut [i32], log2_n: u32) -> u32 {
     let log2_n = log2_n.min(MAX_FFT_SIZE.trailing_zeros());
     let n = 1usize << log2_n;
@@ -59,7 +59,7 @@ pub fn window_bit_reversed(frame: &[i16], half: &[u16], out: &mut [i32], log2_n:
     else {
         return 0;
     };
-    if n < 8 {
+    if n < 16 {
         return 0;
     }
     // Pair index 4a + b goes to point rev(4a + b) = rev2(b)·M/4 + rev(a):
@@ -73,71 +73,74 @@ pub fn window_bit_reversed(frame: &[i16], half: &[u16], out: &mut [i32], log2_n:
         return 0;
     };
     let rev_shift = 32 - (log2_n - 3); // log2(M/4) = log2_n - 3 bits to reverse
+    let (first, second) = frame.split_at(n / 2);
     let mut peak = 0u32;
-    // Window blocks of eight: the first half straight from the table, the
-    // second half mirrored (w[n] = w[N - n], with w[N/2] = 1.0).
-    let window_block = |a: usize| -> [u16; 8] {
-        let mut w = [u16::MAX; 8];
-        let start = 8 * a;
-        if let Some(src) = half.get(start..start + 8) {
-            w.copy_from_slice(src);
-            return w;
-        }
-        // Wholly in the second half: the mirror image of eight table entries.
-        if start > n / 2 {
-            if let Some(src) = half.get(n - start - 7..=n - start) {
-                for (v, &c) in w.iter_mut().zip(src.iter().rev()) {
-                    *v = c;
-                }
-                return w;
-            }
-        }
-        // The block that holds the centre (and tiny windows): element by element.
-        for (k, v) in w.iter_mut().enumerate() {
-            let i = start + k;
-            let mirrored = if i < n / 2 { i } else { n - i };
-            // The centre (mirrored == N/2) stays 1.0.
-            if let Some(&c) = half.get(mirrored) {
-                *v = c;
-            }
-        }
-        w
-    };
-    let blocks = frame.chunks_exact(8).zip((0..n / 8).map(window_block));
-    for (a, (xs, ws)) in blocks.enumerate() {
-        let ([x0, x1, x2, x3, x4, x5, x6, x7], [w0, w1, w2, w3, w4, w5, w6, w7]) = (xs, &ws) else {
+    // Block a of eight samples from the front and its mirror image, block
+    // N/8 - 1 - a from the back, share nine coefficients: the front block
+    // takes w[8a..8a + 8], the back block w[8a + 8] down to w[8a + 1]
+    // (w[N - i] = w[i]; w[N/2], past the table, is the centre 1.0). The
+    // back block's point index is the complement of the front block's, so
+    // its slot is `quarter - 2 - r`.
+    let blocks = first
+        .chunks_exact(8)
+        .zip(second.rchunks_exact(8))
+        .zip(half.chunks_exact(8));
+    for (a, ((front, back), ws)) in blocks.enumerate() {
+        let next = half.get(8 * a + 8).copied().unwrap_or(u16::MAX);
+        let (
+            [f0, f1, f2, f3, f4, f5, f6, f7],
+            [b0, b1, b2, b3, b4, b5, b6, b7],
+            [w0, w1, w2, w3, w4, w5, w6, w7],
+        ) = (front, back, ws)
+        else {
             continue;
         };
-        let p = [
-            *x0 as i32 * *w0 as i32,
-            *x1 as i32 * *w1 as i32,
-            *x2 as i32 * *w2 as i32,
-            *x3 as i32 * *w3 as i32,
-            *x4 as i32 * *w4 as i32,
-            *x5 as i32 * *w5 as i32,
-            *x6 as i32 * *w6 as i32,
-            *x7 as i32 * *w7 as i32,
+        let mut mul = |x: &i16, w: u16| -> i32 {
+            let p = *x as i32 * w as i32;
+            peak |= (p ^ (p >> 31)) as u32;
+            p
+        };
+        let pf = [
+            mul(f0, *w0),
+            mul(f1, *w1),
+            mul(f2, *w2),
+            mul(f3, *w3),
+            mul(f4, *w4),
+            mul(f5, *w5),
+            mul(f6, *w6),
+            mul(f7, *w7),
         ];
-        for v in p {
-            peak |= (v ^ (v >> 31)) as u32;
-        }
+        let pb = [
+            mul(b0, next),
+            mul(b1, *w7),
+            mul(b2, *w6),
+            mul(b3, *w5),
+            mul(b4, *w4),
+            mul(b5, *w3),
+            mul(b6, *w2),
+            mul(b7, *w1),
+        ];
         // For log2_n = 3 there is one block and a = 0, whatever the shift.
         let r = 2 * ((a as u32).reverse_bits().wrapping_shr(rev_shift) as usize);
+        let r_back = quarter.wrapping_sub(2).wrapping_sub(r);
         // rev2: b = 0, 1, 2, 3 go to quarters 0, 2, 1, 3.
-        for (q, pair) in [(&mut *q0, [p[0], p[1]]), (&mut *q2, [p[2], p[3]])] {
-            if let Some([re, im]) = q.get_mut(r..).and_then(|s| s.first_chunk_mut::<2>()) {
-                *re = pair[0];
-                *im = pair[1];
-            }
-        }
-        for (q, pair) in [(&mut *q1, [p[4], p[5]]), (&mut *q3, [p[6], p[7]])] {
-            if let Some([re, im]) = q.get_mut(r..).and_then(|s| s.first_chunk_mut::<2>()) {
-                *re = pair[0];
-                *im = pair[1];
-            }
+        for (slot, p) in [(r, pf), (r_back, pb)] {
+            put_pair(q0, slot, p[0], p[1]);
+            put_pair(q2, slot, p[2], p[3]);
+            put_pair(q1, slot, p[4], p[5]);
+            put_pair(q3, slot, p[6], p[7]);
         }
     }
     peak
+}
+
+/// Writes one complex point `(re, im)` at slot `at` of a quarter.
+#[inline(always)]
+fn put_pair(quarter: &mut [i32], at: usize, re: i32, im: i32) {
+    if let Some([r, i]) = quarter.get_mut(at..).and_then(|s| s.first_chunk_mut::<2>()) {
+        *r = re;
+        *i = im;
+    }
 }
 
 /// The left shift that brings a frame whose peak (see
@@ -213,7 +216,7 @@ mod tests {
 
     #[test]
     fn window_writes_products_in_bit_reversed_order() {
-        for log2_n in [3u32, 6, 9, 12] {
+        for log2_n in [4u32, 6, 9, 12] {
             let n = 1usize << log2_n;
             let samples: std::vec::Vec<i16> =
                 (0..n).map(|i| (i as i16).wrapping_mul(7) - 900).collect();
