@@ -256,12 +256,12 @@ pub fn fft_q31_scaled(buf: &mut [i32], log2_m: u32, shift: i32) {
 }
 
 /// Runs a tabulated radix-4 pass of `4·2^log2_h` points on the Cortex-M4's
-/// DSP instructions ([`crate::fft_dsp`]); `false` if it did not (another
+/// DSP instructions ([`crate::frontend_dsp`]); `false` if it did not (another
 /// target, or a stage size without a specialised pass).
 #[cfg(all(feature = "cortex-m-dsp", target_arch = "arm"))]
 #[inline(always)]
 fn radix4_pass_dsp(buf: &mut [i32], log2_h: u32, rows: &[[i32; 6]]) -> bool {
-    use crate::fft_dsp::radix4_pass as pass;
+    use crate::frontend_dsp::radix4_pass as pass;
     match log2_h {
         1 => pass::<2>(buf, rows),
         2 => pass::<4>(buf, rows),

@@ -32,7 +32,7 @@
 //! - [`quant`]: the requantisation rule of the int8 network.
 //! - [`mlp`]: int8 inference over a model's blobs (with the `cortex-m-dsp`
 //!   feature on ARM, `mlp_dsp` runs its dot products on the DSP extension
-//!   and `fft_dsp` the FFT's radix-4 passes: the only modules allowed
+//!   and `frontend_dsp` the front end's inner loops: the only modules allowed
 //!   `unsafe`, for their inline assembly).
 //! - [`sensor`]: [`ValenceSensor`], samples in, valence readings out.
 //!
@@ -67,9 +67,9 @@
 
 pub mod db;
 pub mod fft;
-#[cfg(all(feature = "cortex-m-dsp", target_arch = "arm"))]
-pub mod fft_dsp;
 pub mod frontend;
+#[cfg(all(feature = "cortex-m-dsp", target_arch = "arm"))]
+pub mod frontend_dsp;
 pub mod mel;
 pub mod mlp;
 #[cfg(all(feature = "cortex-m-dsp", target_arch = "arm"))]

@@ -312,24 +312,39 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> Filterbank<MAX_FFT, MAX_MELS> 
         let first = self.first_bin as usize;
         let end_bin = self.end_bin as usize;
         let n_mels = self.n_mels.min(MAX_MELS);
-        // Interval j runs from boundary j to boundary j + 1; the boundaries
-        // are first_bin, edges[..n_mels], end_bin (clamped as in `interval`).
-        let inner = self.edges.get(..n_mels).unwrap_or(&[]);
-        let mut start = first;
-        let mut falling: Option<&mut u64> = None;
-        let mut rising = bands.iter_mut().take(n_mels);
-        for &edge in inner.iter().chain(core::iter::once(&self.end_bin)) {
-            let end = (edge as usize).min(end_bin).max(start);
-            let (rise_sum, total) = interval_sums(rise, power, start, end, last, nyquist);
-            // Σ p·(1 - t) = Σ p·2^16 - Σ p·t for the falling edge of the previous band.
-            if let Some(b) = falling.take() {
-                *b = b.wrapping_add((total << WEIGHT_FRAC_BITS).wrapping_sub(rise_sum));
+        // One walk over the packed bins first_bin..min(end_bin, last), cut
+        // into intervals at the boundaries edges[..n_mels], end_bin: interval
+        // j is the rising edge of band j and the falling edge of band j - 1.
+        let packed_end = end_bin.min(last);
+        let weights = rise.get(..packed_end).unwrap_or(&[]);
+        let bins = power.get(..2 * packed_end).unwrap_or(&[]);
+        let mut pos = first;
+        let mut previous_rise = 0u64;
+        for j in 0..=n_mels {
+            let edge = match self.edges.get(j) {
+                Some(&e) if j < n_mels => e,
+                _ => self.end_bin,
+            };
+            let end = (edge as usize).min(end_bin).max(pos);
+            let (mut rise_sum, mut total) = (0u64, 0u64);
+            let packed = end.min(packed_end).max(pos);
+            if let (Some(ws), Some(ps)) = (weights.get(pos..packed), bins.get(2 * pos..2 * packed))
+            {
+                (rise_sum, total) = interval_sums(ws, ps);
             }
-            falling = rising.next().map(|b| {
-                *b = rise_sum;
-                b
-            });
-            start = (edge as usize).max(first);
+            // The Nyquist bin is never inside a bank built by `new` (kept for robustness).
+            if end > last && pos <= last {
+                let p = nyquist >> POWER_SHIFT;
+                let t = rise.get(last).copied().unwrap_or(0) as u64;
+                rise_sum = rise_sum.wrapping_add(p.wrapping_mul(t));
+                total = total.wrapping_add(p);
+            }
+            // Σ p·(1 - t) = Σ p·2^16 - Σ p·t for the falling edge of band j - 1.
+            if let Some(b) = j.checked_sub(1).and_then(|i| bands.get_mut(i)) {
+                *b = previous_rise.wrapping_add((total << WEIGHT_FRAC_BITS).wrapping_sub(rise_sum));
+            }
+            previous_rise = rise_sum;
+            pos = end;
         }
         for b in bands.iter_mut().skip(n_mels) {
             *b = 0;
@@ -337,36 +352,25 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> Filterbank<MAX_FFT, MAX_MELS> 
     }
 }
 
-/// `(Σ p·t, Σ p)` over bins `[start, end)` with `p = P >> POWER_SHIFT`; bin
-/// `last` (Nyquist) is `nyquist` (weight 0 by construction, kept for
-/// robustness), the others come packed from `power`.
+/// `(Σ p·t, Σ p)` with `p = P >> POWER_SHIFT` over bins whose powers come
+/// packed from `power` (see [`crate::fft::unpack_power`]) and weights from
+/// `weights`, wrapping around like `u64` arithmetic.
 #[inline(always)]
-fn interval_sums(
-    rise: &[u16],
-    power: &[i32],
-    start: usize,
-    end: usize,
-    last: usize,
-    nyquist: u64,
-) -> (u64, u64) {
-    let (mut rise_sum, mut total) = (0u64, 0u64);
-    let packed_end = end.min(last);
-    if start < packed_end {
-        let weights = rise.get(start..packed_end).unwrap_or(&[]);
-        let bins = power.get(2 * start..2 * packed_end).unwrap_or(&[]);
-        for (&t, p) in weights.iter().zip(bins.chunks_exact(2)) {
+fn interval_sums(weights: &[u16], power: &[i32]) -> (u64, u64) {
+    #[cfg(all(feature = "cortex-m-dsp", target_arch = "arm"))]
+    {
+        crate::frontend_dsp::interval_sums::<POWER_SHIFT>(weights, power)
+    }
+    #[cfg(not(all(feature = "cortex-m-dsp", target_arch = "arm")))]
+    {
+        let (mut rise_sum, mut total) = (0u64, 0u64);
+        for (&t, p) in weights.iter().zip(power.chunks_exact(2)) {
             let p = crate::fft::unpack_power(p) >> POWER_SHIFT;
             rise_sum = rise_sum.wrapping_add(p.wrapping_mul(t as u64));
             total = total.wrapping_add(p);
         }
+        (rise_sum, total)
     }
-    if end > last && start <= last {
-        let p = nyquist >> POWER_SHIFT;
-        let t = rise.get(last).copied().unwrap_or(0) as u64;
-        rise_sum = rise_sum.wrapping_add(p.wrapping_mul(t));
-        total = total.wrapping_add(p);
-    }
-    (rise_sum, total)
 }
 
 #[cfg(test)]

@@ -62,85 +62,64 @@ pub fn window_bit_reversed(frame: &[i16], half: &[u16], out: &mut [i32], log2_n:
     if n < 16 {
         return 0;
     }
-    // Pair index 4a + b goes to point rev(4a + b) = rev2(b)·M/4 + rev(a):
-    // one reversal per four pairs, b picks the quarter of the output.
-    let quarter = n / 4; // i32 slots per quarter of the output
-    let (lo, hi) = out.split_at_mut(n / 2);
-    let (Some((q0, q1)), Some((q2, q3))) = (
-        lo.split_at_mut_checked(quarter),
-        hi.split_at_mut_checked(quarter),
-    ) else {
+    let m = n / 2; // complex points
+                   // Point j (samples 2j, 2j + 1, coefficients w[2j], w[2j + 1]) and its
+                   // mirror image, point M - 1 - j (samples N - 2j - 2, N - 2j - 1,
+                   // coefficients w[2j + 2], w[2j + 1] since w[N - i] = w[i]), for j < M/2:
+                   // three coefficients serve four samples, and the mirror point's
+                   // bit-reversed index is the complement of point j's. w[N/2], past the
+                   // table, is the centre 1.0. The DSP kernel, where there is one, does all
+                   // but the last pair.
+    let (mut peak, done) = match dsp_pairs(frame, half, out, log2_n - 1) {
+        Some(p) => (p, m / 2 - 1),
+        None => (0, 0),
+    };
+    let (points, _) = out.as_chunks_mut::<2>();
+    let Some(points) = points.get_mut(..m) else {
         return 0;
     };
-    let rev_shift = 32 - (log2_n - 3); // log2(M/4) = log2_n - 3 bits to reverse
-    let (first, second) = frame.split_at(n / 2);
-    let mut peak = 0u32;
-    // Block a of eight samples from the front and its mirror image, block
-    // N/8 - 1 - a from the back, share nine coefficients: the front block
-    // takes w[8a..8a + 8], the back block w[8a + 8] down to w[8a + 1]
-    // (w[N - i] = w[i]; w[N/2], past the table, is the centre 1.0). The
-    // back block's point index is the complement of the front block's, so
-    // its slot is `quarter - 2 - r`.
-    let blocks = first
-        .chunks_exact(8)
-        .zip(second.rchunks_exact(8))
-        .zip(half.chunks_exact(8));
-    for (a, ((front, back), ws)) in blocks.enumerate() {
-        let next = half.get(8 * a + 8).copied().unwrap_or(u16::MAX);
-        let (
-            [f0, f1, f2, f3, f4, f5, f6, f7],
-            [b0, b1, b2, b3, b4, b5, b6, b7],
-            [w0, w1, w2, w3, w4, w5, w6, w7],
-        ) = (front, back, ws)
-        else {
-            continue;
-        };
-        let mut mul = |x: &i16, w: u16| -> i32 {
-            let p = *x as i32 * w as i32;
-            peak |= (p ^ (p >> 31)) as u32;
-            p
-        };
-        let pf = [
-            mul(f0, *w0),
-            mul(f1, *w1),
-            mul(f2, *w2),
-            mul(f3, *w3),
-            mul(f4, *w4),
-            mul(f5, *w5),
-            mul(f6, *w6),
-            mul(f7, *w7),
-        ];
-        let pb = [
-            mul(b0, next),
-            mul(b1, *w7),
-            mul(b2, *w6),
-            mul(b3, *w5),
-            mul(b4, *w4),
-            mul(b5, *w3),
-            mul(b6, *w2),
-            mul(b7, *w1),
-        ];
-        // For log2_n = 3 there is one block and a = 0, whatever the shift.
-        let r = 2 * ((a as u32).reverse_bits().wrapping_shr(rev_shift) as usize);
-        let r_back = quarter.wrapping_sub(2).wrapping_sub(r);
-        // rev2: b = 0, 1, 2, 3 go to quarters 0, 2, 1, 3.
-        for (slot, p) in [(r, pf), (r_back, pb)] {
-            put_pair(q0, slot, p[0], p[1]);
-            put_pair(q2, slot, p[2], p[3]);
-            put_pair(q1, slot, p[4], p[5]);
-            put_pair(q3, slot, p[6], p[7]);
+    let rev_shift = 32 - (log2_n - 1); // log2(M) bits to reverse
+    let (first, second) = frame.split_at(m);
+    let mut mul = |x: i16, w: u16| -> i32 {
+        let p = x as i32 * w as i32;
+        peak |= (p ^ (p >> 31)) as u32;
+        p
+    };
+    let pairs = first
+        .as_chunks::<2>()
+        .0
+        .iter()
+        .zip(second.as_chunks::<2>().0.iter().rev())
+        .zip(half.as_chunks::<2>().0.iter())
+        .enumerate()
+        .skip(done);
+    for (j, ((&[f0, f1], &[b0, b1]), &[w0, w1])) in pairs {
+        let w2 = half.get(2 * j + 2).copied().unwrap_or(u16::MAX);
+        let front = [mul(f0, w0), mul(f1, w1)];
+        let back = [mul(b0, w2), mul(b1, w1)];
+        let r = (j as u32).reverse_bits().wrapping_shr(rev_shift) as usize;
+        if let Some(p) = points.get_mut(r) {
+            *p = front;
+        }
+        if let Some(p) = points.get_mut((m - 1) ^ r) {
+            *p = back;
         }
     }
     peak
 }
 
-/// Writes one complex point `(re, im)` at slot `at` of a quarter.
+/// The window loop on the Cortex-M4's DSP build ([`crate::frontend_dsp`]).
+#[cfg(all(feature = "cortex-m-dsp", target_arch = "arm"))]
 #[inline(always)]
-fn put_pair(quarter: &mut [i32], at: usize, re: i32, im: i32) {
-    if let Some([r, i]) = quarter.get_mut(at..).and_then(|s| s.first_chunk_mut::<2>()) {
-        *r = re;
-        *i = im;
-    }
+fn dsp_pairs(frame: &[i16], half: &[u16], out: &mut [i32], log2_m: u32) -> Option<u32> {
+    crate::frontend_dsp::window_pairs(frame, half, out, log2_m)
+}
+
+/// The portable build has no kernel: the loop does every pair.
+#[cfg(not(all(feature = "cortex-m-dsp", target_arch = "arm")))]
+#[inline(always)]
+fn dsp_pairs(_frame: &[i16], _half: &[u16], _out: &mut [i32], _log2_m: u32) -> Option<u32> {
+    None
 }
 
 /// The left shift that brings a frame whose peak (see
