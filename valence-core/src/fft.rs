@@ -145,6 +145,9 @@ fn first_pass(buf: &mut [i32], radix4: bool, shift: i32) {
     let net = shift.clamp(-8, 30) - extra;
     if net >= 0 {
         let l = net as u32;
+        if radix4 && first_pass_left_dsp(buf, l) {
+            return;
+        }
         let scale = move |v: i32| v.wrapping_shl(l);
         if radix4 {
             first_pass_radix4(buf, scale);
@@ -271,6 +274,21 @@ fn radix4_pass_dsp(buf: &mut [i32], log2_h: u32, rows: &[[i32; 6]]) -> bool {
         6 => pass::<64>(buf, rows),
         _ => false,
     }
+}
+
+/// The first radix-4 pass with a left shift on the Cortex-M4's DSP build
+/// ([`crate::frontend_dsp`]); `false` if it did not run.
+#[cfg(all(feature = "cortex-m-dsp", target_arch = "arm"))]
+#[inline(always)]
+fn first_pass_left_dsp(buf: &mut [i32], shift: u32) -> bool {
+    crate::frontend_dsp::first_pass_left(buf, shift)
+}
+
+/// The portable build has no specialised first pass.
+#[cfg(not(all(feature = "cortex-m-dsp", target_arch = "arm")))]
+#[inline(always)]
+fn first_pass_left_dsp(_buf: &mut [i32], _shift: u32) -> bool {
+    false
 }
 
 /// The portable build has no specialised pass.

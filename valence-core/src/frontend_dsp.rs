@@ -21,6 +21,10 @@
 //!   product of the power's low word and the weight to the 64-bit sum and
 //!   `MLA` the high word's product to its upper half: `p·t` modulo `2^64`,
 //!   like `wrapping_mul`/`wrapping_add` on `u64`.
+//! - [`first_pass_left`]: the FFT's first radix-4 pass when the
+//!   block-floating-point scale is a left shift (`wrapping_shl`, like
+//!   `LSL` by a register below 32): 35 instructions per butterfly, all
+//!   twelve working values in registers.
 //! - [`window_pairs`]: the window's multiply, peak and bit-reversed store
 //!   ([`crate::window`]) for a point and its mirror image at once, with
 //!   eight registers across the loop and four working: 35 instructions per
@@ -32,6 +36,8 @@
 //! (`0 ≤ k < H`) reads and writes slots `2k + {0, 1}` plus `2H`, `4H` and
 //! `6H` beyond them, all below `8H`, and reads the six words of twiddle row
 //! `k`; the function checks that `rows` has at least `H` rows.
+//! [`first_pass_left`] reads and writes the `8·⌊len/8⌋` first words of
+//! `buf`, eight at a time (none if there are fewer than eight).
 //! [`window_pairs`] handles pairs `j` in `0..M/2 - 1` (`M ≥ 4` points,
 //! checked): it reads samples `2j, 2j + 1` and `N - 2j - 2, N - 2j - 1`
 //! (below `N`, checked) and coefficients `w[0..=2j + 2]`, at most
@@ -262,4 +268,78 @@ pub fn window_pairs(frame: &[i16], half: &[u16], out: &mut [i32], log2_m: u32) -
         );
     }
     Some(peak)
+}
+
+/// The first radix-4 pass of `fft::first_pass_radix4` with each input
+/// shifted left by `shift` (below 32) before the butterfly: every group of
+/// four neighbouring points, all twiddles 1. Returns `false` and leaves
+/// `buf` untouched for `shift ≥ 32`.
+#[inline(always)]
+pub fn first_pass_left(buf: &mut [i32], shift: u32) -> bool {
+    let groups = buf.len() / 8;
+    if shift >= 32 {
+        return false;
+    }
+    if groups == 0 {
+        return true;
+    }
+    // SAFETY: see the module documentation.
+    unsafe {
+        core::arch::asm!(
+            "2:",
+            "ldrd {x0r}, {x0i}, [{p}]",
+            "ldrd {x1r}, {x1i}, [{p}, #8]",
+            "ldrd {x2r}, {x2i}, [{p}, #16]",
+            "ldrd {x3r}, {x3i}, [{p}, #24]",
+            "lsl {x0r}, {x0r}, {l}",
+            "lsl {x0i}, {x0i}, {l}",
+            "lsl {x1r}, {x1r}, {l}",
+            "lsl {x1i}, {x1i}, {l}",
+            "lsl {x2r}, {x2r}, {l}",
+            "lsl {x2i}, {x2i}, {l}",
+            "lsl {x3r}, {x3r}, {l}",
+            "lsl {x3i}, {x3i}, {l}",
+            // A = u0 + u1 in (t, x0r), C = u0 - u1 in (x1r, x1i).
+            "add {t}, {x0r}, {x1r}",
+            "sub {x1r}, {x0r}, {x1r}",
+            "add {x0r}, {x0i}, {x1i}",
+            "sub {x1i}, {x0i}, {x1i}",
+            // B = u2 + u3 in (x0i, x2r), D = u2 - u3 in (x3r, x3i).
+            "add {x0i}, {x2r}, {x3r}",
+            "sub {x3r}, {x2r}, {x3r}",
+            "add {x2r}, {x2i}, {x3i}",
+            "sub {x3i}, {x2i}, {x3i}",
+            // y0 = A + B, y2 = A - B.
+            "add {x2i}, {t}, {x0i}",
+            "sub {t}, {t}, {x0i}",
+            "add {x0i}, {x0r}, {x2r}",
+            "sub {x0r}, {x0r}, {x2r}",
+            "strd {x2i}, {x0i}, [{p}]",
+            "strd {t}, {x0r}, [{p}, #16]",
+            // y1 = C - i·D, y3 = C + i·D.
+            "add {x2r}, {x1r}, {x3i}",
+            "sub {x1r}, {x1r}, {x3i}",
+            "sub {x3i}, {x1i}, {x3r}",
+            "add {x1i}, {x1i}, {x3r}",
+            "strd {x2r}, {x3i}, [{p}, #8]",
+            "strd {x1r}, {x1i}, [{p}, #24]",
+            "adds {p}, {p}, #32",
+            "subs {n}, {n}, #1",
+            "bne 2b",
+            p = inout(reg) buf.as_mut_ptr() => _,
+            n = inout(reg) groups => _,
+            l = in(reg) shift,
+            x0r = out(reg) _,
+            x0i = out(reg) _,
+            x1r = out(reg) _,
+            x1i = out(reg) _,
+            x2r = out(reg) _,
+            x2i = out(reg) _,
+            x3r = out(reg) _,
+            x3i = out(reg) _,
+            t = out(reg) _,
+            options(nostack),
+        );
+    }
+    true
 }
