@@ -9,7 +9,7 @@
 //! - [`radix4_pass`]: the FFT's radix-4 passes after the first
 //!   ([`crate::fft`]). The three rotations one after the other, then the
 //!   combination in place, need nine working registers, with the group's four
-//!   quarters at constant offsets from one pointer: 56 instructions per
+//!   quarters at constant offsets from one pointer: 53 instructions per
 //!   butterfly instead of about 85. `SMMULR` is `round(a·b / 2^32)` with the
 //!   rounding constant `2^31`, exactly `fft::mul_half`; `SMMLAR` adds such a
 //!   product to an accumulator without another rounding, which is
@@ -17,7 +17,7 @@
 //!   `(v + 2) >> 2` as in `fft::quarter`; sums and differences wrap like
 //!   `wrapping_add`/`wrapping_sub`.
 //! - [`interval_sums`]: the filterbank's `(Σ p·t, Σ p)` over one interval of
-//!   bins ([`crate::mel`]), 12 instructions per bin. `UMLAL` adds the
+//!   bins ([`crate::mel`]), 11 instructions per bin. `UMLAL` adds the
 //!   product of the power's low word and the weight to the 64-bit sum and
 //!   `MLA` the high word's product to its upper half: `p·t` modulo `2^64`,
 //!   like `wrapping_mul`/`wrapping_add` on `u64`.
@@ -27,7 +27,7 @@
 //!   twelve working values in registers.
 //! - [`window_pairs`]: the window's multiply, peak and bit-reversed store
 //!   ([`crate::window`]) for a point and its mirror image at once, with
-//!   eight registers across the loop and four working: 35 instructions per
+//!   eight registers across the loop and four working: 34 instructions per
 //!   four samples. `MUL` keeps the low 32 bits of the product, which is the
 //!   whole product here (`|x·w| < 2^31`).
 //!
