@@ -31,31 +31,44 @@ pub const DB_PER_OCTAVE_Q28: i64 = 808_071_242;
 /// ```
 #[inline]
 pub fn log2_q24(x: u64) -> Option<i32> {
-    if x == 0 {
+    // Everything below depends only on the 32 bits from the leading one
+    // down, so the normalisation works on 32-bit words (cheap on a 32-bit
+    // core): `top` is the high word of `x << leading_zeros(x)`.
+    let (hi, lo) = ((x >> 32) as u32, x as u32);
+    let (exponent, top) = if hi != 0 {
+        let lz = hi.leading_zeros();
+        (
+            63 - lz as i32,
+            (hi << lz) | lo.checked_shr(32 - lz).unwrap_or(0),
+        )
+    } else if lo != 0 {
+        let lz = lo.leading_zeros();
+        (31 - lz as i32, lo << lz)
+    } else {
         return None;
-    }
-    let lz = x.leading_zeros();
-    let exponent = 63 - lz as i32; // 0..=63
-    let m = x << lz; // leading one at bit 63
+    };
     let seg_bits = LOG2_SEGMENTS.trailing_zeros(); // 6
-    let idx = ((m >> (63 - seg_bits)) as usize) & (LOG2_SEGMENTS - 1);
+    let idx = (top >> (31 - seg_bits)) as usize & (LOG2_SEGMENTS - 1);
     // The next 24 bits below the segment index interpolate inside the segment.
-    let frac = (m >> (63 - seg_bits - LOG2_FRAC_BITS)) & ((1u64 << LOG2_FRAC_BITS) - 1);
-    let lo = LOG2_Q24[idx & (LOG2_SEGMENTS - 1)] as u64;
-    let hi = LOG2_Q24[(idx & (LOG2_SEGMENTS - 1)) + 1] as u64;
-    // hi - lo < 2^19 and frac < 2^24: the product fits easily.
-    let interp = lo + (((hi - lo) * frac + (1 << (LOG2_FRAC_BITS - 1))) >> LOG2_FRAC_BITS);
-    Some((exponent << LOG2_FRAC_BITS) + interp as i32)
+    let frac = (top >> (31 - seg_bits - LOG2_FRAC_BITS)) & ((1u32 << LOG2_FRAC_BITS) - 1);
+    let (lo, hi) = match LOG2_Q24.get(idx..idx + 2) {
+        Some(&[lo, hi]) => (lo, hi),
+        _ => (0, 0),
+    };
+    // hi - lo < 2^19 and frac < 2^24: the product fits easily in 64 bits.
+    let step = ((hi - lo) as u64 * frac as u64 + (1 << (LOG2_FRAC_BITS - 1))) >> LOG2_FRAC_BITS;
+    Some((exponent << LOG2_FRAC_BITS) + (lo + step as u32) as i32)
 }
 
-/// Converts a log2 power value in Q24 (any range that fits `i64` without
-/// overflow of the product, i.e. `|log2| < 2^33`) to decibels in Q8.8,
-/// rounding half up and saturating to the `i16` range.
+/// Converts a log2 power value in Q24 to decibels in Q8.8, rounding half up
+/// and saturating to the `i16` range.
 #[inline]
 pub fn log2_q24_to_db_q8(log2: i64) -> i16 {
     const SHIFT: u32 = LOG2_FRAC_BITS + DB_PER_OCTAVE_FRAC_BITS - DB_FRAC_BITS;
-    let product = log2.saturating_mul(DB_PER_OCTAVE_Q28);
-    let db = product.saturating_add(1 << (SHIFT - 1)) >> SHIFT;
+    // Beyond ±2^31 (±128 octaves) the result saturates anyway; within it the
+    // product stays below 2^61, so one 32×32→64-bit multiply does.
+    let log2 = log2.clamp(i32::MIN as i64, i32::MAX as i64);
+    let db = (log2 * DB_PER_OCTAVE_Q28 + (1 << (SHIFT - 1))) >> SHIFT;
     db.clamp(i16::MIN as i64, i16::MAX as i64) as i16
 }
 
@@ -98,6 +111,37 @@ mod tests {
         }
         // 4.4e-5 from linear interpolation, plus rounding.
         assert!(worst < 5e-5, "worst log2 error {worst}");
+    }
+
+    /// The 64-bit formulation: normalise, index and interpolate on `x << lz`.
+    fn log2_q24_wide(x: u64) -> i32 {
+        let lz = x.leading_zeros();
+        let m = x << lz;
+        let idx = ((m >> 57) & 63) as usize;
+        let frac = (m >> 33) & ((1 << 24) - 1);
+        let (lo, hi) = (LOG2_Q24[idx] as u64, LOG2_Q24[idx + 1] as u64);
+        (((63 - lz as i32) << 24) as i64 + (lo + (((hi - lo) * frac + (1 << 23)) >> 24)) as i64)
+            as i32
+    }
+
+    #[test]
+    fn word_normalisation_equals_the_64_bit_one() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for shift in 0..64 {
+            for _ in 0..2000 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                let x = (seed >> shift).max(1);
+                assert_eq!(log2_q24(x), Some(log2_q24_wide(x)), "x = {x}");
+            }
+            let edge = 1u64 << shift;
+            for x in [edge, edge - 1, edge + 1, edge | (edge >> 1)] {
+                if x > 0 {
+                    assert_eq!(log2_q24(x), Some(log2_q24_wide(x)), "x = {x}");
+                }
+            }
+        }
     }
 
     #[test]

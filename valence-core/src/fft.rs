@@ -145,6 +145,9 @@ fn first_pass(buf: &mut [i32], radix4: bool, shift: i32) {
     let net = shift.clamp(-8, 30) - extra;
     if net >= 0 {
         let l = net as u32;
+        if radix4 && first_pass_left_dsp(buf, l) {
+            return;
+        }
         let scale = move |v: i32| v.wrapping_shl(l);
         if radix4 {
             first_pass_radix4(buf, scale);
@@ -206,6 +209,41 @@ where
     }
 }
 
+/// [`radix4_pass`] for a stage size known at compile time, for 64-bit
+/// hosts: `H` butterflies per group, `G = 8·H` `i32` slots per group. Every
+/// index is a constant offset from one group base, so the compiler drops the
+/// bounds checks and the iterator bookkeeping. Same arithmetic as
+/// [`radix4_pass`]. (Not used on 32-bit targets: the microcontrollers have
+/// the assembly pass or need the flash more.)
+#[cfg(target_pointer_width = "64")]
+#[inline(always)]
+fn radix4_pass_fixed<const H: usize, const G: usize>(buf: &mut [i32], rows: &[[i32; 6]]) -> bool {
+    let Some(rows) = rows.first_chunk::<H>() else {
+        return false;
+    };
+    if G != 8 * H {
+        return false;
+    }
+    let (groups, _) = buf.as_chunks_mut::<G>();
+    for g in groups {
+        for (k, w) in rows.iter().enumerate() {
+            let i = 2 * k;
+            let [c1, s1, c2, s2, c3, s3] = *w;
+            // Offset 2H holds the residue-2 sub-transform (twiddle W^2k), 4H residue 1 (W^k).
+            let u1 = rotate_quarter(g[i + 2 * H], g[i + 2 * H + 1], c2, s2);
+            let u2 = rotate_quarter(g[i + 4 * H], g[i + 4 * H + 1], c1, s1);
+            let u3 = rotate_quarter(g[i + 6 * H], g[i + 6 * H + 1], c3, s3);
+            let u0 = (quarter(g[i]), quarter(g[i + 1]));
+            let (y0, y1, y2, y3) = combine4(u0, u1, u2, u3);
+            [g[i], g[i + 1]] = y0;
+            [g[i + 2 * H], g[i + 2 * H + 1]] = y1;
+            [g[i + 4 * H], g[i + 4 * H + 1]] = y2;
+            [g[i + 6 * H], g[i + 6 * H + 1]] = y3;
+        }
+    }
+    true
+}
+
 /// In-place FFT of `2^log2_m` complex points stored as interleaved
 /// `(re, im)` `i32` pairs in bit-reversed order.
 ///
@@ -221,8 +259,12 @@ pub fn fft_q31(buf: &mut [i32], log2_m: u32) {
 ///
 /// The scaled inputs must have modulus at most `2^29.5`, and `shift` must
 /// lie in `-8..=30`. This is how the front end applies block floating point.
+#[inline]
 pub fn fft_q31_scaled(buf: &mut [i32], log2_m: u32, shift: i32) {
-    let log2_m = log2_m.min(MAX_FFT_SIZE.trailing_zeros() - 1);
+    // No larger than the buffer holds: with a buffer of known length this
+    // lets the compiler drop the passes of larger transforms.
+    let fits = (buf.len() / 2).max(1).ilog2();
+    let log2_m = log2_m.min(MAX_FFT_SIZE.trailing_zeros() - 1).min(fits);
     let m = 1usize << log2_m;
     let Some(buf) = buf.get_mut(..2 * m) else {
         return;
@@ -237,7 +279,11 @@ pub fn fft_q31_scaled(buf: &mut [i32], log2_m: u32, shift: i32) {
     while log2_h < log2_m {
         let h = 1usize << log2_h;
         match radix4_table_rows(h) {
-            Some(rows) => radix4_pass(buf, h, rows.iter().copied()),
+            Some(rows) => {
+                if !radix4_pass_dsp(buf, log2_h, rows) {
+                    radix4_pass(buf, h, rows.iter().copied());
+                }
+            }
             None => {
                 let stride = MAX_FFT_SIZE >> (log2_h + 2);
                 radix4_pass(buf, h, (0..h).map(move |k| radix4_twiddles_q30(k, stride)));
@@ -245,6 +291,65 @@ pub fn fft_q31_scaled(buf: &mut [i32], log2_m: u32, shift: i32) {
         }
         log2_h += 2;
     }
+}
+
+/// Runs a tabulated radix-4 pass of `4·2^log2_h` points with a pass
+/// specialised for its size: here on the Cortex-M4's DSP instructions
+/// ([`crate::frontend_dsp`]); `false` if it did not (a stage size without a
+/// specialised pass, or a target without any).
+#[cfg(all(feature = "cortex-m-dsp", target_arch = "arm"))]
+#[inline(always)]
+fn radix4_pass_dsp(buf: &mut [i32], log2_h: u32, rows: &[[i32; 6]]) -> bool {
+    use crate::frontend_dsp::radix4_pass as pass;
+    match log2_h {
+        1 => pass::<2>(buf, rows),
+        2 => pass::<4>(buf, rows),
+        3 => pass::<8>(buf, rows),
+        4 => pass::<16>(buf, rows),
+        5 => pass::<32>(buf, rows),
+        6 => pass::<64>(buf, rows),
+        _ => false,
+    }
+}
+
+/// The first radix-4 pass with a left shift on the Cortex-M4's DSP build
+/// ([`crate::frontend_dsp`]); `false` if it did not run.
+#[cfg(all(feature = "cortex-m-dsp", target_arch = "arm"))]
+#[inline(always)]
+fn first_pass_left_dsp(buf: &mut [i32], shift: u32) -> bool {
+    crate::frontend_dsp::first_pass_left(buf, shift)
+}
+
+/// The portable build has no specialised first pass.
+#[cfg(not(all(feature = "cortex-m-dsp", target_arch = "arm")))]
+#[inline(always)]
+fn first_pass_left_dsp(_buf: &mut [i32], _shift: u32) -> bool {
+    false
+}
+
+/// 64-bit hosts run the tabulated passes specialised for their size.
+#[cfg(target_pointer_width = "64")]
+#[inline(always)]
+fn radix4_pass_dsp(buf: &mut [i32], log2_h: u32, rows: &[[i32; 6]]) -> bool {
+    match log2_h {
+        1 => radix4_pass_fixed::<2, 16>(buf, rows),
+        2 => radix4_pass_fixed::<4, 32>(buf, rows),
+        3 => radix4_pass_fixed::<8, 64>(buf, rows),
+        4 => radix4_pass_fixed::<16, 128>(buf, rows),
+        5 => radix4_pass_fixed::<32, 256>(buf, rows),
+        6 => radix4_pass_fixed::<64, 512>(buf, rows),
+        _ => false,
+    }
+}
+
+/// Other 32-bit builds have no specialised pass.
+#[cfg(all(
+    not(target_pointer_width = "64"),
+    not(all(feature = "cortex-m-dsp", target_arch = "arm"))
+))]
+#[inline(always)]
+fn radix4_pass_dsp(_buf: &mut [i32], _log2_h: u32, _rows: &[[i32; 6]]) -> bool {
+    false
 }
 
 /// Stores a `u64` power as two `i32` words (low word first).

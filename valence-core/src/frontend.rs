@@ -258,18 +258,25 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> FrontEnd<MAX_FFT, MAX_MELS> {
         let input_log2 = 15 + WINDOW_FRAC_BITS as i64 + shift as i64;
         let frame_log2 =
             2 * log2_m as i64 - 2 * input_log2 + POWER_SHIFT as i64 - WEIGHT_FRAC_BITS as i64;
-        let frame_offset_q24 = frame_log2 << LOG2_FRAC_BITS;
+        // In Q24: frame_log2 lies in -110..=-38 (shift -2..=28, log2 M up to
+        // 11), band log2 values in 0..64, normalisations in about -16..=1, so
+        // the sums fit in i32 (saturation only guards the impossible).
+        let frame_offset_q24 = (frame_log2 << LOG2_FRAC_BITS) as i32;
+        let floor = self.floor_q8;
         let bands = self
             .frame
             .iter_mut()
             .zip(self.bands.iter())
+            .zip(self.bank.band_log2_offsets())
             .take(self.n_mels);
-        for (m, (out, &sum)) in bands.enumerate() {
+        for ((out, &sum), &band_offset) in bands {
             *out = match log2_q24(sum) {
-                None => self.floor_q8,
+                None => floor,
                 Some(l) => {
-                    let total = l as i64 + self.bank.band_log2_q24(m) as i64 + frame_offset_q24;
-                    log2_q24_to_db_q8(total).max(self.floor_q8)
+                    let total = l
+                        .saturating_add(band_offset)
+                        .saturating_add(frame_offset_q24);
+                    log2_q24_to_db_q8(total as i64).max(floor)
                 }
             };
         }

@@ -31,8 +31,9 @@
 //! - [`model`]: the model file, read in place (zero-copy) and validated.
 //! - [`quant`]: the requantisation rule of the int8 network.
 //! - [`mlp`]: int8 inference over a model's blobs (with the `cortex-m-dsp`
-//!   feature on ARM, `mlp_dsp` runs its dot products on the DSP extension;
-//!   the only module allowed `unsafe`, for its inline assembly).
+//!   feature on ARM, `mlp_dsp` runs its dot products on the DSP extension
+//!   and `frontend_dsp` the front end's inner loops: the only modules allowed
+//!   `unsafe`, for their inline assembly).
 //! - [`sensor`]: [`ValenceSensor`], samples in, valence readings out.
 //! - [`ram`]: the RAM a sensor takes on a target, from its fields.
 //!
@@ -68,6 +69,8 @@
 pub mod db;
 pub mod fft;
 pub mod frontend;
+#[cfg(all(feature = "cortex-m-dsp", target_arch = "arm"))]
+pub mod frontend_dsp;
 pub mod mel;
 pub mod mlp;
 #[cfg(all(feature = "cortex-m-dsp", target_arch = "arm"))]

@@ -206,7 +206,8 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> Filterbank<MAX_FFT, MAX_MELS> 
         let mut bank = Filterbank {
             first_bin: points.first_bin_above(points.hz(0)) as u16,
             edges: [0; MAX_MELS],
-            end_bin: points.interval_end(n_mels) as u16,
+            // At most the Nyquist bin, which then has weight 0 (see the type's docs).
+            end_bin: points.interval_end(n_mels).min(n_bins - 1) as u16,
             band_log2_q24: [0; MAX_MELS],
             n_mels,
             n_bins,
@@ -286,6 +287,11 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> Filterbank<MAX_FFT, MAX_MELS> 
         }
     }
 
+    /// The per-band log2 offsets in Q24, band 0 first (see [`Filterbank::band_log2_q24`]).
+    pub fn band_log2_offsets(&self) -> &[i32] {
+        self.band_log2_q24.get(..self.n_mels).unwrap_or(&[])
+    }
+
     /// Per-band log2 offset in Q24 (the normalisation of band `m`).
     pub fn band_log2_q24(&self, band: usize) -> i32 {
         self.band_log2_q24.get(band).copied().unwrap_or(0)
@@ -294,7 +300,9 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> Filterbank<MAX_FFT, MAX_MELS> 
     /// Weighted band sums of one power spectrum.
     ///
     /// `power` holds bins `0..n_fft/2` packed as pairs of `i32` (low word
-    /// first, see [`crate::fft::unpack_power`]); `nyquist` is bin `n_fft/2`.
+    /// first, see [`crate::fft::unpack_power`]); `nyquist` is bin `n_fft/2`,
+    /// which no bank built by [`Filterbank::new`] weights (its last interval
+    /// ends at or below that bin), so it is accepted and left out.
     /// Writes `Σ_k (P_k >> POWER_SHIFT) · w_mk` into `bands[m]` with `w` in Q16.
     ///
     /// No overflow: the front end guarantees `Σ_k P_k ≤ 2^60`, each bin's
@@ -308,28 +316,35 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> Filterbank<MAX_FFT, MAX_MELS> 
         nyquist: u64,
         bands: &mut [u64; MAX_MELS],
     ) {
+        let _ = nyquist;
         let last = self.n_bins.saturating_sub(1); // index of the Nyquist bin
-        let first = self.first_bin as usize;
-        let end_bin = self.end_bin as usize;
         let n_mels = self.n_mels.min(MAX_MELS);
-        // Interval j runs from boundary j to boundary j + 1; the boundaries
-        // are first_bin, edges[..n_mels], end_bin (clamped as in `interval`).
-        let inner = self.edges.get(..n_mels).unwrap_or(&[]);
-        let mut start = first;
-        let mut falling: Option<&mut u64> = None;
-        let mut rising = bands.iter_mut().take(n_mels);
-        for &edge in inner.iter().chain(core::iter::once(&self.end_bin)) {
-            let end = (edge as usize).min(end_bin).max(start);
-            let (rise_sum, total) = interval_sums(rise, power, start, end, last, nyquist);
-            // Σ p·(1 - t) = Σ p·2^16 - Σ p·t for the falling edge of the previous band.
-            if let Some(b) = falling.take() {
-                *b = b.wrapping_add((total << WEIGHT_FRAC_BITS).wrapping_sub(rise_sum));
+        // One walk over the packed bins first_bin..end_bin (never past
+        // `last`), cut into intervals at the boundaries edges[..n_mels],
+        // end_bin: interval j is the rising edge of band j and the falling
+        // edge of band j - 1.
+        let end_bin = (self.end_bin as usize).min(last);
+        let weights = rise.get(..end_bin).unwrap_or(&[]);
+        let bins = power.get(..2 * end_bin).unwrap_or(&[]);
+        let mut pos = (self.first_bin as usize).min(end_bin);
+        let mut previous_rise = 0u64;
+        let boundaries = self
+            .edges
+            .iter()
+            .take(n_mels)
+            .chain(core::iter::once(&self.end_bin));
+        for (j, &edge) in boundaries.enumerate() {
+            let end = (edge as usize).min(end_bin).max(pos);
+            let (rise_sum, total) = interval_sums(
+                weights.get(pos..end).unwrap_or(&[]),
+                bins.get(2 * pos..2 * end).unwrap_or(&[]),
+            );
+            // Σ p·(1 - t) = Σ p·2^16 - Σ p·t for the falling edge of band j - 1.
+            if let Some(b) = j.checked_sub(1).and_then(|i| bands.get_mut(i)) {
+                *b = previous_rise.wrapping_add((total << WEIGHT_FRAC_BITS).wrapping_sub(rise_sum));
             }
-            falling = rising.next().map(|b| {
-                *b = rise_sum;
-                b
-            });
-            start = (edge as usize).max(first);
+            previous_rise = rise_sum;
+            pos = end;
         }
         for b in bands.iter_mut().skip(n_mels) {
             *b = 0;
@@ -337,36 +352,25 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> Filterbank<MAX_FFT, MAX_MELS> 
     }
 }
 
-/// `(Σ p·t, Σ p)` over bins `[start, end)` with `p = P >> POWER_SHIFT`; bin
-/// `last` (Nyquist) is `nyquist` (weight 0 by construction, kept for
-/// robustness), the others come packed from `power`.
+/// `(Σ p·t, Σ p)` with `p = P >> POWER_SHIFT` over bins whose powers come
+/// packed from `power` (see [`crate::fft::unpack_power`]) and weights from
+/// `weights`, wrapping around like `u64` arithmetic.
 #[inline(always)]
-fn interval_sums(
-    rise: &[u16],
-    power: &[i32],
-    start: usize,
-    end: usize,
-    last: usize,
-    nyquist: u64,
-) -> (u64, u64) {
-    let (mut rise_sum, mut total) = (0u64, 0u64);
-    let packed_end = end.min(last);
-    if start < packed_end {
-        let weights = rise.get(start..packed_end).unwrap_or(&[]);
-        let bins = power.get(2 * start..2 * packed_end).unwrap_or(&[]);
-        for (&t, p) in weights.iter().zip(bins.chunks_exact(2)) {
+fn interval_sums(weights: &[u16], power: &[i32]) -> (u64, u64) {
+    #[cfg(all(feature = "cortex-m-dsp", target_arch = "arm"))]
+    {
+        crate::frontend_dsp::interval_sums::<POWER_SHIFT>(weights, power)
+    }
+    #[cfg(not(all(feature = "cortex-m-dsp", target_arch = "arm")))]
+    {
+        let (mut rise_sum, mut total) = (0u64, 0u64);
+        for (&t, p) in weights.iter().zip(power.chunks_exact(2)) {
             let p = crate::fft::unpack_power(p) >> POWER_SHIFT;
             rise_sum = rise_sum.wrapping_add(p.wrapping_mul(t as u64));
             total = total.wrapping_add(p);
         }
+        (rise_sum, total)
     }
-    if end > last && start <= last {
-        let p = nyquist >> POWER_SHIFT;
-        let t = rise.get(last).copied().unwrap_or(0) as u64;
-        rise_sum = rise_sum.wrapping_add(p.wrapping_mul(t));
-        total = total.wrapping_add(p);
-    }
-    (rise_sum, total)
 }
 
 #[cfg(test)]

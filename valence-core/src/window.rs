@@ -50,7 +50,7 @@ pub fn hann_q16(log2_n: u32, out: &mut [u16]) {
 /// a frame more than 170 dB below full scale.
 ///
 /// Products are exact: at most `32768 · 65535 < 2^31`. Slices shorter than
-/// `N` (or `N < 8`) leave `out` untouched and return 0.
+/// `N` (or `N < 16`) leave `out` untouched and return 0.
 pub fn window_bit_reversed(frame: &[i16], half: &[u16], out: &mut [i32], log2_n: u32) -> u32 {
     let log2_n = log2_n.min(MAX_FFT_SIZE.trailing_zeros());
     let n = 1usize << log2_n;
@@ -59,85 +59,67 @@ pub fn window_bit_reversed(frame: &[i16], half: &[u16], out: &mut [i32], log2_n:
     else {
         return 0;
     };
-    if n < 8 {
+    if n < 16 {
         return 0;
     }
-    // Pair index 4a + b goes to point rev(4a + b) = rev2(b)·M/4 + rev(a):
-    // one reversal per four pairs, b picks the quarter of the output.
-    let quarter = n / 4; // i32 slots per quarter of the output
-    let (lo, hi) = out.split_at_mut(n / 2);
-    let (Some((q0, q1)), Some((q2, q3))) = (
-        lo.split_at_mut_checked(quarter),
-        hi.split_at_mut_checked(quarter),
-    ) else {
+    let m = n / 2; // complex points
+                   // Point j (samples 2j, 2j + 1, coefficients w[2j], w[2j + 1]) and its
+                   // mirror image, point M - 1 - j (samples N - 2j - 2, N - 2j - 1,
+                   // coefficients w[2j + 2], w[2j + 1] since w[N - i] = w[i]), for j < M/2:
+                   // three coefficients serve four samples, and the mirror point's
+                   // bit-reversed index is the complement of point j's. w[N/2], past the
+                   // table, is the centre 1.0. The DSP kernel, where there is one, does all
+                   // but the last pair.
+    let (mut peak, done) = match dsp_pairs(frame, half, out, log2_n - 1) {
+        Some(p) => (p, m / 2 - 1),
+        None => (0, 0),
+    };
+    let (points, _) = out.as_chunks_mut::<2>();
+    let Some(points) = points.get_mut(..m) else {
         return 0;
     };
-    let rev_shift = 32 - (log2_n - 3); // log2(M/4) = log2_n - 3 bits to reverse
-    let mut peak = 0u32;
-    // Window blocks of eight: the first half straight from the table, the
-    // second half mirrored (w[n] = w[N - n], with w[N/2] = 1.0).
-    let window_block = |a: usize| -> [u16; 8] {
-        let mut w = [u16::MAX; 8];
-        let start = 8 * a;
-        if let Some(src) = half.get(start..start + 8) {
-            w.copy_from_slice(src);
-            return w;
-        }
-        // Wholly in the second half: the mirror image of eight table entries.
-        if start > n / 2 {
-            if let Some(src) = half.get(n - start - 7..=n - start) {
-                for (v, &c) in w.iter_mut().zip(src.iter().rev()) {
-                    *v = c;
-                }
-                return w;
-            }
-        }
-        // The block that holds the centre (and tiny windows): element by element.
-        for (k, v) in w.iter_mut().enumerate() {
-            let i = start + k;
-            let mirrored = if i < n / 2 { i } else { n - i };
-            // The centre (mirrored == N/2) stays 1.0.
-            if let Some(&c) = half.get(mirrored) {
-                *v = c;
-            }
-        }
-        w
+    let rev_shift = 32 - (log2_n - 1); // log2(M) bits to reverse
+    let (first, second) = frame.split_at(m);
+    let mut mul = |x: i16, w: u16| -> i32 {
+        let p = x as i32 * w as i32;
+        peak |= (p ^ (p >> 31)) as u32;
+        p
     };
-    let blocks = frame.chunks_exact(8).zip((0..n / 8).map(window_block));
-    for (a, (xs, ws)) in blocks.enumerate() {
-        let ([x0, x1, x2, x3, x4, x5, x6, x7], [w0, w1, w2, w3, w4, w5, w6, w7]) = (xs, &ws) else {
-            continue;
-        };
-        let p = [
-            *x0 as i32 * *w0 as i32,
-            *x1 as i32 * *w1 as i32,
-            *x2 as i32 * *w2 as i32,
-            *x3 as i32 * *w3 as i32,
-            *x4 as i32 * *w4 as i32,
-            *x5 as i32 * *w5 as i32,
-            *x6 as i32 * *w6 as i32,
-            *x7 as i32 * *w7 as i32,
-        ];
-        for v in p {
-            peak |= (v ^ (v >> 31)) as u32;
+    let pairs = first
+        .as_chunks::<2>()
+        .0
+        .iter()
+        .zip(second.as_chunks::<2>().0.iter().rev())
+        .zip(half.as_chunks::<2>().0.iter())
+        .enumerate()
+        .skip(done);
+    for (j, ((&[f0, f1], &[b0, b1]), &[w0, w1])) in pairs {
+        let w2 = half.get(2 * j + 2).copied().unwrap_or(u16::MAX);
+        let front = [mul(f0, w0), mul(f1, w1)];
+        let back = [mul(b0, w2), mul(b1, w1)];
+        let r = (j as u32).reverse_bits().wrapping_shr(rev_shift) as usize;
+        if let Some(p) = points.get_mut(r) {
+            *p = front;
         }
-        // For log2_n = 3 there is one block and a = 0, whatever the shift.
-        let r = 2 * ((a as u32).reverse_bits().wrapping_shr(rev_shift) as usize);
-        // rev2: b = 0, 1, 2, 3 go to quarters 0, 2, 1, 3.
-        for (q, pair) in [(&mut *q0, [p[0], p[1]]), (&mut *q2, [p[2], p[3]])] {
-            if let Some([re, im]) = q.get_mut(r..).and_then(|s| s.first_chunk_mut::<2>()) {
-                *re = pair[0];
-                *im = pair[1];
-            }
-        }
-        for (q, pair) in [(&mut *q1, [p[4], p[5]]), (&mut *q3, [p[6], p[7]])] {
-            if let Some([re, im]) = q.get_mut(r..).and_then(|s| s.first_chunk_mut::<2>()) {
-                *re = pair[0];
-                *im = pair[1];
-            }
+        if let Some(p) = points.get_mut((m - 1) ^ r) {
+            *p = back;
         }
     }
     peak
+}
+
+/// The window loop on the Cortex-M4's DSP build ([`crate::frontend_dsp`]).
+#[cfg(all(feature = "cortex-m-dsp", target_arch = "arm"))]
+#[inline(always)]
+fn dsp_pairs(frame: &[i16], half: &[u16], out: &mut [i32], log2_m: u32) -> Option<u32> {
+    crate::frontend_dsp::window_pairs(frame, half, out, log2_m)
+}
+
+/// The portable build has no kernel: the loop does every pair.
+#[cfg(not(all(feature = "cortex-m-dsp", target_arch = "arm")))]
+#[inline(always)]
+fn dsp_pairs(_frame: &[i16], _half: &[u16], _out: &mut [i32], _log2_m: u32) -> Option<u32> {
+    None
 }
 
 /// The left shift that brings a frame whose peak (see
@@ -213,7 +195,7 @@ mod tests {
 
     #[test]
     fn window_writes_products_in_bit_reversed_order() {
-        for log2_n in [3u32, 6, 9, 12] {
+        for log2_n in [4u32, 6, 9, 12] {
             let n = 1usize << log2_n;
             let samples: std::vec::Vec<i16> =
                 (0..n).map(|i| (i as i16).wrapping_mul(7) - 900).collect();

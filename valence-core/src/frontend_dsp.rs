@@ -1,0 +1,345 @@
+//! The front end's inner loops in Cortex-M4 assembly (feature `cortex-m-dsp`).
+//!
+//! On the Cortex-M4 the compiler keeps too many values live in these loops
+//! (and unrolls the short ones), and spills registers to the stack in every
+//! iteration. Each kernel here is the same arithmetic in an order that fits
+//! the registers; the portable code it replaces stays the reference, and the
+//! emulated-device tests compare every reading with the host's portable path.
+//!
+//! - [`radix4_pass`]: the FFT's radix-4 passes after the first
+//!   ([`crate::fft`]). The three rotations one after the other, then the
+//!   combination in place, need nine working registers, with the group's four
+//!   quarters at constant offsets from one pointer: 53 instructions per
+//!   butterfly instead of about 85. `SMMULR` is `round(a·b / 2^32)` with the
+//!   rounding constant `2^31`, exactly `fft::mul_half`; `SMMLAR` adds such a
+//!   product to an accumulator without another rounding, which is
+//!   `acc + mul_half(a, b)` with 32-bit wrap-around; the untwiddled input is
+//!   `(v + 2) >> 2` as in `fft::quarter`; sums and differences wrap like
+//!   `wrapping_add`/`wrapping_sub`.
+//! - [`interval_sums`]: the filterbank's `(Σ p·t, Σ p)` over one interval of
+//!   bins ([`crate::mel`]), 11 instructions per bin. `UMLAL` adds the
+//!   product of the power's low word and the weight to the 64-bit sum and
+//!   `MLA` the high word's product to its upper half: `p·t` modulo `2^64`,
+//!   like `wrapping_mul`/`wrapping_add` on `u64`.
+//! - [`first_pass_left`]: the FFT's first radix-4 pass when the
+//!   block-floating-point scale is a left shift (`wrapping_shl`, like
+//!   `LSL` by a register below 32): 35 instructions per butterfly, all
+//!   twelve working values in registers.
+//! - [`window_pairs`]: the window's multiply, peak and bit-reversed store
+//!   ([`crate::window`]) for a point and its mirror image at once, with
+//!   eight registers across the loop and four working: 34 instructions per
+//!   four samples. `MUL` keeps the low 32 bits of the product, which is the
+//!   whole product here (`|x·w| < 2^31`).
+//!
+//! Safety argument for the assembly: [`radix4_pass`] takes each group of
+//! `8·H` slots with `chunks_exact_mut` (so inside `buf`); butterfly `k`
+//! (`0 ≤ k < H`) reads and writes slots `2k + {0, 1}` plus `2H`, `4H` and
+//! `6H` beyond them, all below `8H`, and reads the six words of twiddle row
+//! `k`; the function checks that `rows` has at least `H` rows.
+//! [`first_pass_left`] reads and writes the `8·⌊len/8⌋` first words of
+//! `buf`, eight at a time (none if there are fewer than eight).
+//! [`window_pairs`] handles pairs `j` in `0..M/2 - 1` (`M ≥ 4` points,
+//! checked): it reads samples `2j, 2j + 1` and `N - 2j - 2, N - 2j - 1`
+//! (below `N`, checked) and coefficients `w[0..=2j + 2]`, at most
+//! `w[M - 2]` (`M` entries checked), and writes points `rev(j)` and
+//! `M - 1 - rev(j)`, both below `M` (`2M` words checked).
+//! [`interval_sums`] reads `n` weights and `2·n` power words, with `n` the
+//! smaller of the two lengths (`n ≥ 1` checked before entering). Loads and
+//! stores are aligned for their types (`&[i32]`, `&[[i32; 6]]`, `&[u16]`).
+//! The blocks write only the registers they declare, touch no stack, and
+//! clobber the flags (declared by not passing `preserves_flags`).
+#![allow(unsafe_code)]
+
+/// One radix-4 pass over groups of `4·H` complex points (`8·H` slots), with
+/// the `H` Q30 twiddle rows `[c1, s1, c2, s2, c3, s3]` of the pass; the same
+/// arithmetic as the portable `fft::radix4_pass`. `H` must be 2 to 64 (the
+/// offsets are immediates of at most 4095 bytes); returns `false` and
+/// leaves `buf` untouched otherwise or if `rows` is too short.
+#[inline(always)]
+pub fn radix4_pass<const H: usize>(buf: &mut [i32], rows: &[[i32; 6]]) -> bool {
+    if !(2..=64).contains(&H) || rows.len() < H {
+        return false;
+    }
+    for group in buf.chunks_exact_mut(8 * H) {
+        // SAFETY: see the module documentation.
+        unsafe {
+            core::arch::asm!(
+                "2:",
+                // u1 = x1·(c2 − i·s2)/4, x1 a quarter into the group.
+                "ldr {a}, [{p}, #{q1}]",
+                "ldr {b}, [{p}, #{q1} + 4]",
+                "ldrd {c}, {s}, [{w}, #8]",
+                "smmulr {t}, {a}, {c}",
+                "smmlar {t}, {b}, {s}, {t}",
+                "smmulr {b}, {b}, {c}",
+                "smmulr {a}, {a}, {s}",
+                "sub {b}, {b}, {a}",
+                // u2 = x2·(c1 − i·s1)/4: real part in e, imaginary in c.
+                "ldr {a}, [{p}, #{q2}]",
+                "ldr {c}, [{p}, #{q2} + 4]",
+                "ldrd {s}, {d}, [{w}]",
+                "smmulr {e}, {a}, {s}",
+                "smmlar {e}, {c}, {d}, {e}",
+                "smmulr {c}, {c}, {s}",
+                "smmulr {a}, {a}, {d}",
+                "sub {c}, {c}, {a}",
+                // u3 = x3·(c3 − i·s3)/4: real part in g, imaginary in s.
+                "ldr {a}, [{p}, #{q3}]",
+                "ldr {s}, [{p}, #{q3} + 4]",
+                "ldrd {d}, {f}, [{w}, #16]",
+                "smmulr {g}, {a}, {d}",
+                "smmlar {g}, {s}, {f}, {g}",
+                "smmulr {s}, {s}, {d}",
+                "smmulr {a}, {a}, {f}",
+                "sub {s}, {s}, {a}",
+                // B = u2 + u3 in (a, g), D = u2 − u3 in (e, c).
+                "add {a}, {e}, {g}",
+                "sub {e}, {e}, {g}",
+                "add {g}, {c}, {s}",
+                "sub {c}, {c}, {s}",
+                // u0 = x0/4 rounded; A = u0 + u1 in (s, d), C = u0 − u1 in (t, b).
+                "ldrd {d}, {f}, [{p}]",
+                "add {d}, {d}, #2",
+                "add {f}, {f}, #2",
+                "add {s}, {t}, {d}, asr #2",
+                "rsb {t}, {t}, {d}, asr #2",
+                "add {d}, {b}, {f}, asr #2",
+                "rsb {b}, {b}, {f}, asr #2",
+                // y0 = A + B, y2 = A − B.
+                "add {f}, {s}, {a}",
+                "str {f}, [{p}]",
+                "sub {s}, {s}, {a}",
+                "str {s}, [{p}, #{q2}]",
+                "add {a}, {d}, {g}",
+                "str {a}, [{p}, #4]",
+                "sub {d}, {d}, {g}",
+                "str {d}, [{p}, #{q2} + 4]",
+                // y1 = C − i·D, y3 = C + i·D.
+                "add {f}, {t}, {c}",
+                "str {f}, [{p}, #{q1}]",
+                "sub {t}, {t}, {c}",
+                "str {t}, [{p}, #{q3}]",
+                "sub {f}, {b}, {e}",
+                "str {f}, [{p}, #{q1} + 4]",
+                "add {b}, {b}, {e}",
+                "str {b}, [{p}, #{q3} + 4]",
+                "adds {p}, {p}, #8",
+                "adds {w}, {w}, #24",
+                "subs {n}, {n}, #1",
+                "bne 2b",
+                q1 = const 8 * H,
+                q2 = const 16 * H,
+                q3 = const 24 * H,
+                p = inout(reg) group.as_mut_ptr() => _,
+                w = inout(reg) rows.as_ptr() => _,
+                n = inout(reg) H => _,
+                a = out(reg) _,
+                b = out(reg) _,
+                c = out(reg) _,
+                s = out(reg) _,
+                t = out(reg) _,
+                d = out(reg) _,
+                e = out(reg) _,
+                f = out(reg) _,
+                g = out(reg) _,
+                options(nostack),
+            );
+        }
+    }
+    true
+}
+
+/// `(Σ p·t, Σ p)` with wrap-around, over `n = min(weights.len(), power.len() / 2)`
+/// bins, where `p` is the `u64` power packed at `power[2i..2i + 2]` (low word
+/// first) shifted right by `shift` and `t` its weight: the loop of
+/// `mel::Filterbank::accumulate`. `SHIFT` must be 1 to 31.
+#[inline(always)]
+pub fn interval_sums<const SHIFT: u32>(weights: &[u16], power: &[i32]) -> (u64, u64) {
+    let n = weights.len().min(power.len() / 2);
+    if n == 0 || !(1..=31).contains(&SHIFT) {
+        return (0, 0);
+    }
+    let (mut rise_lo, mut rise_hi, mut total_lo, mut total_hi) = (0u32, 0u32, 0u32, 0u32);
+    // SAFETY: see the module documentation.
+    unsafe {
+        core::arch::asm!(
+            "2:",
+            "ldrh {t}, [{w}], #2",
+            "ldrd {lo}, {hi}, [{p}], #8",
+            "lsrs {lo}, {lo}, #{shift}",
+            "orr {lo}, {lo}, {hi}, lsl #{back}",
+            "lsrs {hi}, {hi}, #{shift}",
+            "adds {tl}, {tl}, {lo}",
+            "adc {th}, {th}, {hi}",
+            "umlal {rl}, {rh}, {lo}, {t}",
+            "mla {rh}, {hi}, {t}, {rh}",
+            "subs {n}, {n}, #1",
+            "bne 2b",
+            shift = const SHIFT,
+            back = const 32 - SHIFT,
+            w = inout(reg) weights.as_ptr() => _,
+            p = inout(reg) power.as_ptr() => _,
+            n = inout(reg) n => _,
+            t = out(reg) _,
+            lo = out(reg) _,
+            hi = out(reg) _,
+            tl = inout(reg) total_lo,
+            th = inout(reg) total_hi,
+            rl = inout(reg) rise_lo,
+            rh = inout(reg) rise_hi,
+            options(nostack, readonly),
+        );
+    }
+    let join = |lo: u32, hi: u32| ((hi as u64) << 32) | lo as u64;
+    (join(rise_lo, rise_hi), join(total_lo, total_hi))
+}
+
+/// Windows points `j` and `M - 1 - j` for `j` in `0..M/2 - 1` exactly like
+/// `window::window_bit_reversed` (the last pair, whose mirror point needs the
+/// centre coefficient, is left to the caller) and returns the OR of
+/// `p ^ (p >> 31)` over the products. `frame` holds `N = 2M` samples, `half`
+/// the `M` first window coefficients, `out` `2M` words; `log2_m` is
+/// `log2 M`, 2 to 11. Returns `None` and writes nothing otherwise.
+#[inline(always)]
+pub fn window_pairs(frame: &[i16], half: &[u16], out: &mut [i32], log2_m: u32) -> Option<u32> {
+    if !(2..=11).contains(&log2_m) {
+        return None;
+    }
+    let m = 1usize << log2_m;
+    let (frame, half, out) = (frame.get(..2 * m)?, half.get(..m)?, out.get_mut(..2 * m)?);
+    // rbit(j) >> (32 - log2 M) is rev(j); three bits less gives rev(j)·8, a byte offset.
+    let slot_shift = 32 - log2_m - 3;
+    let mirror = ((m - 1) << 3) as u32;
+    let mut peak = 0u32;
+    // SAFETY: see the module documentation.
+    unsafe {
+        core::arch::asm!(
+            "2:",
+            // Point j: samples 2j, 2j + 1 with w[2j], w[2j + 1].
+            "ldrsh {x0}, [{f}], #2",
+            "ldrsh {x1}, [{f}], #2",
+            "ldrh {wv}, [{w}], #2",
+            "mul {x0}, {x0}, {wv}",
+            "ldrh {wv}, [{w}], #2",
+            "mul {x1}, {x1}, {wv}",
+            "eor {t}, {x0}, {x0}, asr #31",
+            "orr {pk}, {pk}, {t}",
+            "eor {t}, {x1}, {x1}, asr #31",
+            "orr {pk}, {pk}, {t}",
+            "rbit {t}, {j}",
+            "lsr {t}, {t}, {sh}",
+            "str {x0}, [{out}, {t}]",
+            "adds {t}, {t}, #4",
+            "str {x1}, [{out}, {t}]",
+            "eor {t}, {t}, {mir}",
+            // Point M - 1 - j: samples N - 2j - 2, N - 2j - 1 with w[2j + 2], w[2j + 1].
+            "ldrsh {x0}, [{b}]",
+            "ldrsh {x1}, [{b}, #2]",
+            "subs {b}, {b}, #4",
+            "ldrh {wv}, [{w}]",
+            "mul {x0}, {x0}, {wv}",
+            "ldrh {wv}, [{w}, #-2]",
+            "mul {x1}, {x1}, {wv}",
+            "str {x1}, [{out}, {t}]",
+            "subs {t}, {t}, #4",
+            "str {x0}, [{out}, {t}]",
+            "eor {t}, {x0}, {x0}, asr #31",
+            "orr {pk}, {pk}, {t}",
+            "eor {t}, {x1}, {x1}, asr #31",
+            "orr {pk}, {pk}, {t}",
+            "adds {j}, {j}, #1",
+            // Go on while more than one pair is left (b - f > 2 samples).
+            "adds {t}, {f}, #4",
+            "cmp {t}, {b}",
+            "blo 2b",
+            f = inout(reg) frame.as_ptr() => _,
+            b = inout(reg) frame.as_ptr().wrapping_add(2 * m - 2) => _,
+            w = inout(reg) half.as_ptr() => _,
+            out = in(reg) out.as_mut_ptr(),
+            j = inout(reg) 0u32 => _,
+            sh = in(reg) slot_shift,
+            mir = in(reg) mirror,
+            pk = inout(reg) peak,
+            x0 = out(reg) _,
+            x1 = out(reg) _,
+            wv = out(reg) _,
+            t = out(reg) _,
+            options(nostack),
+        );
+    }
+    Some(peak)
+}
+
+/// The first radix-4 pass of `fft::first_pass_radix4` with each input
+/// shifted left by `shift` (below 32) before the butterfly: every group of
+/// four neighbouring points, all twiddles 1. Returns `false` and leaves
+/// `buf` untouched for `shift ≥ 32`.
+#[inline(always)]
+pub fn first_pass_left(buf: &mut [i32], shift: u32) -> bool {
+    let groups = buf.len() / 8;
+    if shift >= 32 {
+        return false;
+    }
+    if groups == 0 {
+        return true;
+    }
+    // SAFETY: see the module documentation.
+    unsafe {
+        core::arch::asm!(
+            "2:",
+            "ldrd {x0r}, {x0i}, [{p}]",
+            "ldrd {x1r}, {x1i}, [{p}, #8]",
+            "ldrd {x2r}, {x2i}, [{p}, #16]",
+            "ldrd {x3r}, {x3i}, [{p}, #24]",
+            "lsl {x0r}, {x0r}, {l}",
+            "lsl {x0i}, {x0i}, {l}",
+            "lsl {x1r}, {x1r}, {l}",
+            "lsl {x1i}, {x1i}, {l}",
+            "lsl {x2r}, {x2r}, {l}",
+            "lsl {x2i}, {x2i}, {l}",
+            "lsl {x3r}, {x3r}, {l}",
+            "lsl {x3i}, {x3i}, {l}",
+            // A = u0 + u1 in (t, x0r), C = u0 - u1 in (x1r, x1i).
+            "add {t}, {x0r}, {x1r}",
+            "sub {x1r}, {x0r}, {x1r}",
+            "add {x0r}, {x0i}, {x1i}",
+            "sub {x1i}, {x0i}, {x1i}",
+            // B = u2 + u3 in (x0i, x2r), D = u2 - u3 in (x3r, x3i).
+            "add {x0i}, {x2r}, {x3r}",
+            "sub {x3r}, {x2r}, {x3r}",
+            "add {x2r}, {x2i}, {x3i}",
+            "sub {x3i}, {x2i}, {x3i}",
+            // y0 = A + B, y2 = A - B.
+            "add {x2i}, {t}, {x0i}",
+            "sub {t}, {t}, {x0i}",
+            "add {x0i}, {x0r}, {x2r}",
+            "sub {x0r}, {x0r}, {x2r}",
+            "strd {x2i}, {x0i}, [{p}]",
+            "strd {t}, {x0r}, [{p}, #16]",
+            // y1 = C - i·D, y3 = C + i·D.
+            "add {x2r}, {x1r}, {x3i}",
+            "sub {x1r}, {x1r}, {x3i}",
+            "sub {x3i}, {x1i}, {x3r}",
+            "add {x1i}, {x1i}, {x3r}",
+            "strd {x2r}, {x3i}, [{p}, #8]",
+            "strd {x1r}, {x1i}, [{p}, #24]",
+            "adds {p}, {p}, #32",
+            "subs {n}, {n}, #1",
+            "bne 2b",
+            p = inout(reg) buf.as_mut_ptr() => _,
+            n = inout(reg) groups => _,
+            l = in(reg) shift,
+            x0r = out(reg) _,
+            x0i = out(reg) _,
+            x1r = out(reg) _,
+            x1i = out(reg) _,
+            x2r = out(reg) _,
+            x2i = out(reg) _,
+            x3r = out(reg) _,
+            x3i = out(reg) _,
+            t = out(reg) _,
+            options(nostack),
+        );
+    }
+    true
+}
