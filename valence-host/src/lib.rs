@@ -16,6 +16,8 @@
 //! - [`train`]: the MLP (candle), its training loop, checkpoints, reports
 //!   and plots.
 //! - [`tune`]: Bayesian optimisation of the training parameters.
+//! - [`demo`]: the synthetic corpus of `valence demo` (cues, labels,
+//!   synthesiser).
 //! - [`atomic`]: writing files atomically (temporary file + rename).
 //! - [`commands`]: one module per subcommand of the CLI.
 #![forbid(unsafe_code)]
@@ -24,6 +26,7 @@
 pub mod atomic;
 pub mod commands;
 pub mod data;
+pub mod demo;
 pub mod melspec;
 pub mod npy;
 pub mod spec_args;
