@@ -1,5 +1,6 @@
 //! One module per `valence` subcommand; `main.rs` only parses and dispatches.
 
+pub mod demo;
 pub mod features;
 pub mod mel;
 pub mod train;

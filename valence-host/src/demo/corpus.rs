@@ -27,9 +27,10 @@ use crate::data::dataset::{Dataset, DatasetParts, ExampleOrigin, FeatureSource, 
 use crate::data::extract::{min_samples, window_features};
 use crate::data::split::SplitMix64;
 
-/// Default clip length, seconds: six statistics windows of the default
-/// spec (about 2 s each, one every 1.024 s).
-pub const DEFAULT_CLIP_SECONDS: f64 = 8.0;
+/// Default clip length, seconds: four statistics windows of the default
+/// spec (about 2 s each, one every 1.024 s). Many short clips teach the
+/// network more than fewer long ones: the windows of one clip are alike.
+pub const DEFAULT_CLIP_SECONDS: f64 = 6.0;
 
 /// How to make a corpus.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

@@ -110,7 +110,9 @@ pub struct CueRanges {
     pub articulation: Range,
 }
 
-/// The corpus's cue ranges: tempo 60–180 BPM, tonic A2–A4 (MIDI 45–69),
+/// The corpus's cue ranges: tempo 60–180 BPM, tonic E3–E5 (MIDI 52–76; below
+/// that the thirds that tell major from minor fall closer together than the
+/// default spec's mel bands),
 /// peak level −30 to −6 dBFS, brightness and articulation 0–1.
 pub const RANGES: CueRanges = CueRanges {
     tempo_bpm: Range {
@@ -118,8 +120,8 @@ pub const RANGES: CueRanges = CueRanges {
         high: 180.0,
     },
     register: Range {
-        low: 45.0,
-        high: 69.0,
+        low: 52.0,
+        high: 76.0,
     },
     loudness_dbfs: Range {
         low: -30.0,
@@ -229,7 +231,7 @@ mod tests {
         Cues {
             mode,
             tempo_bpm: 120.0,
-            register: 57.0,
+            register: 64.0,
             loudness_dbfs: -18.0,
             brightness: 0.5,
             articulation: 0.5,
@@ -261,7 +263,7 @@ mod tests {
         let best = Cues {
             mode: Mode::Major,
             tempo_bpm: 180.0,
-            register: 69.0,
+            register: 76.0,
             loudness_dbfs: -6.0,
             brightness: 1.0,
             articulation: 1.0,
@@ -277,7 +279,7 @@ mod tests {
         for _ in 0..1000 {
             let c = Cues::random(&mut rng);
             assert!((60.0..=180.0).contains(&c.tempo_bpm));
-            assert!((45.0..=69.0).contains(&c.register) && c.register.fract() == 0.0);
+            assert!((52.0..=76.0).contains(&c.register) && c.register.fract() == 0.0);
             assert!(c.expected_valence().abs() <= 1.0 + 1e-12);
             assert!(c.progression < PROGRESSIONS);
         }

@@ -8,7 +8,12 @@
 //! - [`synth`]: the synthesiser, cues in, 16 kHz PCM out.
 //! - [`corpus`]: many clips with random cues, and their dataset computed by
 //!   the core's front end.
+//! - [`check`]: an exported model run by the core's sensor on held-out clips.
+//! - [`summary`]: the demo folder's report (`README.md`, `summary.json`,
+//!   `corpus.csv`).
 
+pub mod check;
 pub mod corpus;
 pub mod cues;
+pub mod summary;
 pub mod synth;
