@@ -16,6 +16,8 @@
 //! - [`train`]: the MLP (candle), its training loop, checkpoints, reports
 //!   and plots.
 //! - [`tune`]: Bayesian optimisation of the training parameters.
+//! - [`export`]: quantising a trained run into a device model file, with
+//!   the float-against-int8 figures.
 //! - [`demo`]: the synthetic corpus of `valence demo` (cues, labels,
 //!   synthesiser).
 //! - [`atomic`]: writing files atomically (temporary file + rename).
@@ -27,6 +29,7 @@ pub mod atomic;
 pub mod commands;
 pub mod data;
 pub mod demo;
+pub mod export;
 pub mod melspec;
 pub mod npy;
 pub mod spec_args;

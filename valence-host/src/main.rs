@@ -32,8 +32,12 @@ enum Command {
     /// Tune learning rate and batch size by Bayesian optimisation, then train
     /// the final model with the best pair.
     Tune(commands::tune::TuneArgs),
+    /// Quantise a trained run directory into a device model file (int8) and
+    /// print how far the int8 model is from the float one.
+    Export(commands::export::ExportArgs),
     /// Run the device firmware on recordings under QEMU and check that every
-    /// reading equals the host's, bit for bit; print the device's instruction counts.
+    /// reading equals the host's, bit for bit (--qemu); or compare the float
+    /// and int8 predictions on every example of a dataset (--data).
     Verify(commands::verify::VerifyArgs),
 }
 
@@ -51,6 +55,7 @@ fn main() -> ExitCode {
         Command::Features(args) => commands::features::run(args).map(|_| ()),
         Command::Train(args) => commands::train::run(args).map(|_| ()),
         Command::Tune(args) => commands::tune::run(args).map(|_| ()),
+        Command::Export(args) => commands::export::run(args).map(|_| ()),
         Command::Verify(args) => commands::verify::run(args).map(|_| ()),
     };
     match result {

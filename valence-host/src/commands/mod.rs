@@ -1,6 +1,7 @@
 //! One module per `valence` subcommand; `main.rs` only parses and dispatches.
 
 pub mod demo;
+pub mod export;
 pub mod features;
 pub mod mel;
 pub mod train;

@@ -212,9 +212,33 @@ pub fn run(args: &TrainArgs) -> Result<Report> {
         stop: Some(interrupt_flag()),
         verbose: c.verbose,
     };
-    let report = run_job(&data, &job, &c.out, "train", None)?;
+    let mut report = run_job(&data, &job, &c.out, "train", None)?;
     print_summary(&report, &c.out);
+    export_last(&mut report, c)?;
     Ok(report)
+}
+
+/// The last step of `train` and `tune`: the int8 export of the final model
+/// into `RUN_DIR/model.vlm` (see [`super::export::export_after_training`]),
+/// its summary recorded in `report.json`.
+pub fn export_last(report: &mut Report, c: &CommonArgs) -> Result<()> {
+    let summary = super::export::export_after_training(&c.out, &c.data).with_context(|| {
+        format!(
+            "the training finished and is saved in {}, but its int8 export failed",
+            c.out.display()
+        )
+    })?;
+    let vlm = c.out.join(super::export::MODEL_FILE_NAME);
+    if vlm.exists()
+        && !report
+            .files
+            .iter()
+            .any(|f| f == super::export::MODEL_FILE_NAME)
+    {
+        report.files.push(super::export::MODEL_FILE_NAME.into());
+    }
+    report.export = Some(summary);
+    report.save(&c.out)
 }
 
 /// Prints the figures a run ends with.

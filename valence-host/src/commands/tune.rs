@@ -12,7 +12,9 @@ use std::time::Instant;
 use anyhow::{bail, Result};
 use clap::Args;
 
-use super::train::{describe, interrupt_flag, load_dataset, print_summary, CommonArgs};
+use super::train::{
+    describe, export_last, interrupt_flag, load_dataset, print_summary, CommonArgs,
+};
 use crate::data::split::train_val_split;
 use crate::train::config::TrainConfig;
 use crate::train::cv::{run_job, Job, JobData};
@@ -189,5 +191,6 @@ pub fn run(args: &TuneArgs) -> Result<Report> {
     report.save(&c.out)?;
     print_summary(&report, &c.out);
     println!("tuning took {:.1} s", report.seconds);
+    export_last(&mut report, c)?;
     Ok(report)
 }

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use super::config::{Architecture, TrainConfig};
 use super::metrics::Metrics;
-use super::report::EpochRecord;
+use super::report::{DataInfo, EpochRecord};
 use super::standardise::Standardisation;
 use crate::atomic::write_atomically;
 
@@ -66,6 +66,26 @@ pub struct ModelDescription {
     pub validation: Metrics,
     /// Training-split figures of these weights (evaluation mode).
     pub training_metrics: Metrics,
+    /// The dataset and the train/validation split these weights were fitted
+    /// on, so that export calibrates on the same training rows and measures
+    /// on the same validation rows (absent in run directories of older
+    /// versions and in cross-validation folds).
+    #[serde(default)]
+    pub split: Option<SplitRecord>,
+}
+
+/// How a run's final model split its dataset: the rows are
+/// `data::split::train_val_split(data.n_examples, val_fraction, seed, groups)`
+/// with the dataset's own groups.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SplitRecord {
+    /// The dataset file (path as given to `train`/`tune`), its size and
+    /// fingerprint.
+    pub data: DataInfo,
+    /// Fraction held out for validation.
+    pub val_fraction: f64,
+    /// Seed of the split.
+    pub seed: u64,
 }
 
 /// The resumable state of a training run.

@@ -10,7 +10,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
-use super::checkpoint::{read_json, write_json, MODEL_FILE, WEIGHTS_FILE};
+use super::checkpoint::{read_json, write_json, SplitRecord, MODEL_FILE, WEIGHTS_FILE};
 use super::config::{Architecture, TrainConfig};
 use super::device::DeviceKind;
 use super::fit::{fit, predict_rows, Examples, FitOptions, FitOutcome};
@@ -79,11 +79,11 @@ pub fn summarise(out: &FitOutcome, n_train: usize, n_val: usize) -> RunSummary {
 
 fn fit_in(
     data: &JobData,
-    train: &[usize],
-    val: &[usize],
+    (train, val): (&[usize], &[usize]),
     job: &Job,
     cfg: &TrainConfig,
     dir: &Path,
+    split: Option<SplitRecord>,
 ) -> Result<FitOutcome> {
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create the run directory {}", dir.display()))?;
@@ -100,6 +100,7 @@ fn fit_in(
             stop: job.stop,
             verbose: job.verbose,
             feature_source: data.feature_source.clone(),
+            split,
         },
     )
 }
@@ -159,7 +160,7 @@ pub fn cross_validate(data: &JobData, job: &Job, k: usize, out: &Path) -> Result
                         val.len()
                     );
                 }
-                let fit = fit_in(data, &inner_train, &inner_val, job, &job.cfg, &dir)?;
+                let fit = fit_in(data, (&inner_train, &inner_val), job, &job.cfg, &dir, None)?;
                 let predictions = predict_rows(&fit, &data.examples, val)?;
                 let truth: Vec<f32> = val.iter().map(|&r| data.examples.labels[r]).collect();
                 let mut summary = summarise(&fit, inner_train.len(), val.len());
@@ -236,7 +237,19 @@ pub fn run_job(
             val.len()
         );
     }
-    let fit = fit_in(data, &train, &val, job, &job.cfg, out)?;
+    // The dataset's absolute path, so that export finds it from anywhere.
+    let path = std::path::absolute(&data.info.path)
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| data.info.path.clone());
+    let split = SplitRecord {
+        data: DataInfo {
+            path,
+            ..data.info.clone()
+        },
+        val_fraction: job.val_fraction,
+        seed: job.cfg.seed,
+    };
+    let fit = fit_in(data, (&train, &val), job, &job.cfg, out, Some(split))?;
     let summary = summarise(&fit, train.len(), val.len());
     let mut files: Vec<String> = vec![WEIGHTS_FILE.into(), MODEL_FILE.into(), REPORT_FILE.into()];
     let plots_wanted: [(PathBuf, Result<()>); 2] = [
@@ -286,6 +299,7 @@ pub fn run_job(
         tuning,
         files,
         seconds: started.elapsed().as_secs_f64(),
+        export: None,
     };
     report.save(out)?;
     Ok(report)

@@ -15,8 +15,8 @@ use candle_core::{Device, Tensor};
 use super::adamw::AdamW;
 use super::batches::batches;
 use super::checkpoint::{
-    load_tensors, read_json, save_tensors, write_json, ModelDescription, TrainState, MODEL_FILE,
-    MODEL_FORMAT, STATE_DIR, STATE_FILE, STATE_TENSORS_FILE, WEIGHTS_FILE,
+    load_tensors, read_json, save_tensors, write_json, ModelDescription, SplitRecord, TrainState,
+    MODEL_FILE, MODEL_FORMAT, STATE_DIR, STATE_FILE, STATE_TENSORS_FILE, WEIGHTS_FILE,
 };
 use super::config::{Architecture, TrainConfig};
 use super::metrics::Metrics;
@@ -80,6 +80,8 @@ pub struct FitOptions<'a> {
     pub verbose: bool,
     /// The dataset's feature source, recorded in `model.json`.
     pub feature_source: serde_json::Value,
+    /// The dataset and split, recorded in `model.json` (for export).
+    pub split: Option<SplitRecord>,
 }
 
 /// What a fit produced.
@@ -447,6 +449,7 @@ fn save_model(
             best_epoch,
             validation: val,
             training_metrics: train,
+            split: opts.split.clone(),
         },
     )
 }

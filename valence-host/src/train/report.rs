@@ -137,6 +137,10 @@ pub struct Report {
     pub files: Vec<String>,
     /// Wall time of the whole command, seconds.
     pub seconds: f64,
+    /// The int8 export of the final model (float against int8 on the
+    /// validation split), when it was exported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub export: Option<crate::export::ExportSummary>,
 }
 
 /// The dataset a run used.

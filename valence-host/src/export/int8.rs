@@ -1,0 +1,92 @@
+//! int8 predictions, always computed by `valence-core` itself — never by a
+//! re-implementation — so that what export and `verify` measure is what
+//! the device computes.
+//!
+//! - Features from the core's front end: [`predict_model`] runs a loaded
+//!   [`Model`] the way the sensor does: the dB features back to Q8.8
+//!   (they are exactly `q/256`), [`mlp::quantize_input`], [`mlp::infer`].
+//! - External features (which the device cannot compute and which do not
+//!   fit the Q8.8 input format): [`predict_layers`] quantises the
+//!   standardised input to int8 on the host in `f64`, then runs the core's
+//!   layer kernels ([`mlp::dense`], [`mlp::dense_output`]) — the same calls
+//!   [`mlp::infer`] makes — on the quantised layers.
+
+use anyhow::{ensure, Result};
+use valence_core::{mlp, Model};
+
+use super::quantise::QuantisedNetwork;
+use crate::train::standardise::Standardisation;
+
+/// A dB feature (a Q8.8 value as `f32`) back to Q8.8, saturating.
+pub fn q88(x: f32) -> i16 {
+    (x as f64 * 256.0)
+        .round()
+        .clamp(i16::MIN as f64, i16::MAX as f64) as i16
+}
+
+/// Q16.16 to label units.
+fn label(v: i32) -> f64 {
+    v as f64 / 65536.0
+}
+
+/// int8 predictions (label units) of `model` for rows `rows` of a
+/// row-major matrix of dB features (`means ++ stds` per row).
+pub fn predict_model(model: &Model<'_>, features: &[f32], rows: &[usize]) -> Result<Vec<f64>> {
+    let d = model.n_features();
+    ensure!(
+        d > 0 && features.len() % d == 0,
+        "the feature rows do not hold the {d} values the model takes"
+    );
+    let half = d / 2;
+    let width = model.max_width();
+    let (mut a, mut b) = (vec![0i8; width], vec![0i8; width]);
+    let mut q = vec![0i16; d];
+    let norm = model.descriptor().input;
+    rows.iter()
+        .map(|&r| {
+            let row = features
+                .get(r * d..(r + 1) * d)
+                .ok_or_else(|| anyhow::anyhow!("row {r} is out of range"))?;
+            for (q, &x) in q.iter_mut().zip(row) {
+                *q = q88(x);
+            }
+            let (means, stds) = q.split_at(half);
+            mlp::quantize_input(&norm, means, stds, &mut a[..d]);
+            Ok(label(mlp::infer(model, &mut a, &mut b)))
+        })
+        .collect()
+}
+
+/// int8 predictions (label units) of `net` for rows `rows` of a row-major
+/// matrix of external features: host-side input quantisation of the
+/// standardised values, then the core's layer kernels.
+pub fn predict_layers(
+    net: &QuantisedNetwork,
+    st: &Standardisation,
+    features: &[f32],
+    rows: &[usize],
+) -> Vec<f64> {
+    let width = net
+        .layers
+        .iter()
+        .map(|l| l.outputs as usize)
+        .fold(st.mean.len(), usize::max);
+    let layers: Vec<_> = net.layers.iter().map(|l| l.as_core()).collect();
+    let Some((last, hidden)) = layers.split_last() else {
+        return vec![0.0; rows.len()];
+    };
+    let (mut a, mut b) = (vec![0i8; width], vec![0i8; width]);
+    rows.iter()
+        .map(|&r| {
+            let z = st.inputs(features, &[r]);
+            for (q, &z) in a.iter_mut().zip(&z) {
+                *q = net.input.quantise(z as f64);
+            }
+            for layer in hidden {
+                mlp::dense(layer, &a, &mut b[..layer.outputs as usize]);
+                std::mem::swap(&mut a, &mut b);
+            }
+            label(mlp::dense_output(last, &a))
+        })
+        .collect()
+}

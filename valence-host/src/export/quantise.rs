@@ -1,0 +1,322 @@
+//! Quantisation of the folded float network into the core's int8 layers
+//! ([`valence_core::model`]), after [`super::fold`] and
+//! [`super::calibrate`].
+//!
+//! - Activations: per tensor, asymmetric: a range `[lo, hi]` (containing 0)
+//!   maps onto int8 with scale `s = (hi − lo)/255` and zero point
+//!   `zp = round(−128 − lo/s)`; a ReLU output (`lo = 0`) has `zp = −128`,
+//!   the bottom of the int8 range, so the core's clamp at the zero point is
+//!   the ReLU.
+//! - Input: the standardisation is folded into the core's fixed-point input
+//!   normalisation. Features are Q8.8 dB (`f = 256·x`), so
+//!   `q = zp + round((x − mean)/(std·s)) = zp + requantize(f − offset, M, shift)`
+//!   with `offset = round(256·mean)` and `(M, shift) = quantize_scale(1/(256·std·s))`.
+//!   The input range lies inside `±clip` (it is calibrated on clipped
+//!   values), so int8 saturation keeps the clip.
+//! - Weights: symmetric per output channel, `s_w = max|w|/127` (raised for a
+//!   channel whose weights are all but zero, so that its bias still fits in
+//!   [`BIAS_LIMIT`]); biases `round(b/(s_w·s_x))` in `i32` with the input
+//!   zero point folded in: `bias − zp_x·Σw_q`, since the core adds `Σ w·q`.
+//! - Requantisation: hidden layers `M/2^(31+shift) ≈ s_w·s_x/s_y`; the last
+//!   layer goes straight to the label in Q16.16: scale
+//!   `65536·label_std·s_w·s_x` and output zero point `round(65536·label_mean)`.
+
+use anyhow::{bail, ensure, Context, Result};
+use valence_core::model::{Activation, InputNorm, Layer};
+use valence_core::quant::quantize_scale;
+
+use super::calibrate::{Range, Ranges};
+use super::fold::FoldedNetwork;
+use crate::train::standardise::Standardisation;
+
+/// The largest bias magnitude (before folding the zero point) a channel may
+/// need; channels whose weights are nearly zero get a coarser weight scale
+/// instead. Leaves `2^31 − 2^24 ≫ 128·127·inputs` for the accumulation.
+pub const BIAS_LIMIT: f64 = (1u32 << 24) as f64;
+
+/// Scale and zero point of an int8 activation tensor.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ActivationQuant {
+    /// Real value of one step.
+    pub scale: f64,
+    /// The int8 value of real 0.
+    pub zero_point: i8,
+}
+
+impl ActivationQuant {
+    /// The asymmetric int8 quantisation of `range`.
+    pub fn of(range: Range) -> ActivationQuant {
+        let span = range.hi - range.lo;
+        let scale = if span > 0.0 && span.is_finite() {
+            span / 255.0
+        } else {
+            1.0
+        };
+        let zero_point = (-128.0 - range.lo / scale).round().clamp(-128.0, 127.0) as i8;
+        ActivationQuant { scale, zero_point }
+    }
+
+    /// `clamp(zp + round(v/scale), −128, 127)`: a real value to int8 (the
+    /// host's input quantisation for features the device cannot compute).
+    pub fn quantise(&self, v: f64) -> i8 {
+        (self.zero_point as f64 + (v / self.scale).round()).clamp(-128.0, 127.0) as i8
+    }
+}
+
+/// One int8 layer with its blobs in the model file's byte layout.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuantisedLayer {
+    /// Input width.
+    pub inputs: u16,
+    /// Output width.
+    pub outputs: u16,
+    /// ReLU (hidden) or linear (last).
+    pub activation: Activation,
+    /// Output zero point (label offset in Q16.16 for the last layer).
+    pub output_zero_point: i32,
+    /// int8 weights, row per output channel.
+    pub weights: Vec<u8>,
+    /// `i32` biases, little-endian.
+    pub bias: Vec<u8>,
+    /// `i32` multipliers, little-endian.
+    pub multiplier: Vec<u8>,
+    /// `i8` shifts.
+    pub shift: Vec<u8>,
+}
+
+impl QuantisedLayer {
+    /// The core's view of this layer (borrowing the blobs).
+    pub fn as_core(&self) -> Layer<'_> {
+        Layer {
+            inputs: self.inputs,
+            outputs: self.outputs,
+            activation: self.activation,
+            output_zero_point: self.output_zero_point,
+            weights: &self.weights,
+            bias: &self.bias,
+            multiplier: &self.multiplier,
+            shift: &self.shift,
+        }
+    }
+
+    /// Bytes of the layer's blobs.
+    pub fn blob_bytes(&self) -> usize {
+        self.weights.len() + self.bias.len() + self.multiplier.len() + self.shift.len()
+    }
+}
+
+/// The core's fixed-point input normalisation, owned.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuantisedInputNorm {
+    /// `i32` offsets (Q8.8 dB), little-endian.
+    pub offset: Vec<u8>,
+    /// `i32` multipliers, little-endian.
+    pub multiplier: Vec<u8>,
+    /// `i8` shifts.
+    pub shift: Vec<u8>,
+    /// The first layer's input zero point.
+    pub zero_point: i8,
+}
+
+impl QuantisedInputNorm {
+    /// The core's view (borrowing the blobs).
+    pub fn as_core(&self) -> InputNorm<'_> {
+        InputNorm {
+            offset: &self.offset,
+            multiplier: &self.multiplier,
+            shift: &self.shift,
+            zero_point: self.zero_point,
+        }
+    }
+}
+
+/// The quantised network.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuantisedNetwork {
+    /// Quantisation of the standardised input vector.
+    pub input: ActivationQuant,
+    /// The fixed-point input normalisation from Q8.8 dB features (features
+    /// computed by the core's front end only).
+    pub input_norm: Option<QuantisedInputNorm>,
+    /// The layers, input first.
+    pub layers: Vec<QuantisedLayer>,
+}
+
+impl QuantisedNetwork {
+    /// Multiply-accumulates per inference.
+    pub fn macs(&self) -> usize {
+        self.layers
+            .iter()
+            .map(|l| l.inputs as usize * l.outputs as usize)
+            .sum()
+    }
+
+    /// Bytes of the layers' and the input normalisation's blobs.
+    pub fn blob_bytes(&self) -> usize {
+        let norm = self
+            .input_norm
+            .as_ref()
+            .map_or(0, |n| n.offset.len() + n.multiplier.len() + n.shift.len());
+        norm + self
+            .layers
+            .iter()
+            .map(QuantisedLayer::blob_bytes)
+            .sum::<usize>()
+    }
+}
+
+/// The input normalisation for Q8.8 dB features.
+fn input_norm(st: &Standardisation, input: ActivationQuant) -> Result<QuantisedInputNorm> {
+    let mut norm = QuantisedInputNorm {
+        offset: Vec::with_capacity(4 * st.mean.len()),
+        multiplier: Vec::with_capacity(4 * st.mean.len()),
+        shift: Vec::with_capacity(st.mean.len()),
+        zero_point: input.zero_point,
+    };
+    for (i, (&mean, &std)) in st.mean.iter().zip(&st.std).enumerate() {
+        let offset = (256.0 * mean as f64).round();
+        ensure!(
+            offset.abs() < 2f64.powi(31),
+            "feature {i}: the mean {mean} dB is out of the Q8.8 range"
+        );
+        let scale = 1.0 / (256.0 * std as f64 * input.scale);
+        let (m, s) = quantize_scale(scale).with_context(|| {
+            format!("feature {i}: the input scale {scale:e} cannot be represented in fixed point")
+        })?;
+        norm.offset.extend((offset as i32).to_le_bytes());
+        norm.multiplier.extend(m.to_le_bytes());
+        norm.shift.push(s as u8);
+    }
+    Ok(norm)
+}
+
+/// `(M, shift)` for a requantisation scale; a scale too small for the
+/// shift range gives `M = 0` (the output is then the zero point, which is
+/// what such a scale rounds to anyway).
+fn requant(scale: f64, what: &str) -> Result<(i32, i8)> {
+    if let Some(q) = quantize_scale(scale) {
+        return Ok(q);
+    }
+    if scale.is_finite() && (0.0..1e-9).contains(&scale) {
+        return Ok((0, 0));
+    }
+    bail!("{what}: the requantisation scale {scale:e} cannot be represented in fixed point")
+}
+
+/// Quantises one folded layer whose input has quantisation `x`; `out` is
+/// the output's quantisation for a hidden layer, or the Q16.16 label
+/// scale `(label_std, label_mean)` for the last layer.
+fn layer(
+    index: usize,
+    dense: &super::fold::DenseF64,
+    x: ActivationQuant,
+    out: Result<ActivationQuant, (f64, f64)>,
+) -> Result<QuantisedLayer> {
+    let (n_in, n_out) = (dense.inputs, dense.outputs);
+    let dims = |v: usize| {
+        u16::try_from(v).with_context(|| format!("layer {index}: width {v} is too large"))
+    };
+    let mut q = QuantisedLayer {
+        inputs: dims(n_in)?,
+        outputs: dims(n_out)?,
+        activation: if dense.relu {
+            Activation::Relu
+        } else {
+            Activation::Linear
+        },
+        output_zero_point: match out {
+            Ok(y) => y.zero_point as i32,
+            Err((_, label_mean)) => {
+                let zp = (65536.0 * label_mean).round();
+                ensure!(
+                    zp.abs() < 2f64.powi(31),
+                    "the label mean {label_mean} is out of the Q16.16 range"
+                );
+                zp as i32
+            }
+        },
+        weights: Vec::with_capacity(n_in * n_out),
+        bias: Vec::with_capacity(4 * n_out),
+        multiplier: Vec::with_capacity(4 * n_out),
+        shift: Vec::with_capacity(n_out),
+    };
+    for (o, (row, &b)) in dense
+        .weights
+        .chunks_exact(n_in)
+        .zip(&dense.bias)
+        .enumerate()
+    {
+        let max_abs = row.iter().fold(0.0f64, |m, w| m.max(w.abs()));
+        let mut s_w = (max_abs / 127.0).max(b.abs() / (x.scale * BIAS_LIMIT));
+        if s_w == 0.0 {
+            s_w = 1.0;
+        }
+        let wq: Vec<i8> = row
+            .iter()
+            .map(|w| (w / s_w).round().clamp(-127.0, 127.0) as i8)
+            .collect();
+        let sum: i64 = wq.iter().map(|&w| w as i64).sum();
+        let bias = (b / (s_w * x.scale)).round() as i64 - x.zero_point as i64 * sum;
+        let worst = bias.abs() + 128 * 127 * n_in as i64;
+        ensure!(
+            worst < i32::MAX as i64,
+            "layer {index}, channel {o}: the int32 accumulator could overflow (bias {bias}, {n_in} inputs)"
+        );
+        let what = format!("layer {index}, channel {o}");
+        let (m, s) = match out {
+            Ok(y) => requant(s_w * x.scale / y.scale, &what)?,
+            Err((label_std, _)) => requant(65536.0 * label_std * s_w * x.scale, &what)?,
+        };
+        q.weights.extend(wq.iter().map(|&w| w as u8));
+        q.bias.extend((bias as i32).to_le_bytes());
+        q.multiplier.extend(m.to_le_bytes());
+        q.shift.push(s as u8);
+    }
+    Ok(q)
+}
+
+/// Quantises `net` with the calibrated `ranges`; `st` supplies the label
+/// scale and, when `q88_input` (features in Q8.8 dB from the core's front
+/// end), the input normalisation.
+pub fn quantise(
+    net: &FoldedNetwork,
+    ranges: &Ranges,
+    st: &Standardisation,
+    q88_input: bool,
+) -> Result<QuantisedNetwork> {
+    ensure!(
+        ranges.hidden.len() + 1 == net.layers.len(),
+        "{} calibrated ranges for {} hidden layers",
+        ranges.hidden.len(),
+        net.layers.len() - 1
+    );
+    ensure!(
+        net.layers.len() <= valence_core::model::MAX_LAYERS,
+        "the network has {} layers; a device model holds at most {}",
+        net.layers.len(),
+        valence_core::model::MAX_LAYERS
+    );
+    let input = ActivationQuant::of(ranges.input);
+    let input_norm = if q88_input {
+        Some(input_norm(st, input)?)
+    } else {
+        None
+    };
+    let mut layers = Vec::with_capacity(net.layers.len());
+    let mut x = input;
+    for (i, dense) in net.layers.iter().enumerate() {
+        let out = match ranges.hidden.get(i) {
+            Some(&r) => Ok(ActivationQuant::of(r)),
+            None => Err((st.label_std as f64, st.label_mean as f64)),
+        };
+        layers.push(layer(i, dense, x, out)?);
+        if let Ok(y) = out {
+            x = y;
+        }
+    }
+    Ok(QuantisedNetwork {
+        input,
+        input_norm,
+        layers,
+    })
+}
