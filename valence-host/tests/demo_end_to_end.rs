@@ -1,7 +1,9 @@
 //! `valence demo` end to end at a reduced size (`--quick`): synthesise the
-//! corpus, compute its features with the core, tune and train, and check
-//! what came out against the rule that made the labels and against an
-//! independent recomputation of the features.
+//! corpus, compute its features with the core, tune, train and export, run
+//! the model file through the core's sensor on the held-out clips, and
+//! check what came out against the rule that made the labels, an
+//! independent recomputation of the features, and the quality goals of the
+//! int8 export.
 
 use valence_core::stats::StatsSpec;
 use valence_core::FeatureSpec;
@@ -85,6 +87,38 @@ fn quick_demo_end_to_end() {
         o.report.validation.pearson_r > 0.2,
         "{:?}",
         o.report.validation
+    );
+
+    // The int8 model meets the export's goals: validation MSE at most
+    // 1.02 × the float model's, p99 |int8 − float| at most 1 % of the label
+    // range (−1 to 1, as the demo states it).
+    let e = &o.export;
+    assert_eq!(e.label_range, (-1.0, 1.0));
+    assert!(e.mse_ratio <= 1.02, "{e}");
+    assert!(e.diff_p99_pct <= 1.0, "{e}");
+    assert!(o.summary.export.as_ref().unwrap().passed);
+
+    // The model file through the core's sensor, fed the raw samples of the
+    // held-out clips: one reading per window, and the same error as the
+    // export measured from the dataset's features (same features, same
+    // int8 network).
+    let k = o.summary.sensor.unwrap();
+    assert_eq!(k.clips, val.len());
+    assert_eq!(k.readings, 4 * val.len());
+    assert!(
+        (k.mse - e.val_mse_int8).abs() <= 1e-6 * e.val_mse_int8,
+        "sensor {} vs export {}",
+        k.mse,
+        e.val_mse_int8
+    );
+    // It learned the strongest cue: held-out major clips read higher than
+    // minor ones, on average and in most pairs.
+    assert!(k.mean_major > k.mean_minor, "{k:?}");
+    assert!(k.major_above_minor > 0.65, "{k:?}");
+    assert_eq!(
+        std::fs::read(out.join("model.vlm")).unwrap(),
+        o.model,
+        "model.vlm is the exported model"
     );
 
     // Everything the report names is there.
