@@ -37,14 +37,33 @@ pub struct ExportArgs {
     #[arg(long, value_enum, default_value_t = DEFAULT_RANGE_RULE)]
     pub calibration: RangeRule,
     /// The label's scale, `MIN,MAX` (default: the training labels' min and max).
-    #[arg(long, value_name = "MIN,MAX", value_delimiter = ',', num_args = 2)]
-    pub label_range: Option<Vec<f32>>,
+    #[arg(long, value_name = "MIN,MAX", value_parser = parse_label_range, allow_hyphen_values = true)]
+    pub label_range: Option<(f32, f32)>,
     /// The label's name.
     #[arg(long, default_value = "valence")]
     pub label_name: String,
     /// Write the model even if it misses a quality goal.
     #[arg(long)]
     pub allow_failing: bool,
+}
+
+/// Parses `--label-range MIN,MAX`.
+pub fn parse_label_range(s: &str) -> std::result::Result<(f32, f32), String> {
+    let parse = |v: &str| {
+        v.trim()
+            .parse::<f32>()
+            .ok()
+            .filter(|x| x.is_finite())
+            .ok_or_else(|| format!("`{v}` is not a number"))
+    };
+    let (lo, hi) = s
+        .split_once(',')
+        .ok_or_else(|| format!("`{s}` is not MIN,MAX (for example 1,9)"))?;
+    let (lo, hi) = (parse(lo)?, parse(hi)?);
+    if lo >= hi {
+        return Err(format!("the label range {lo} to {hi} is not increasing"));
+    }
+    Ok((lo, hi))
 }
 
 /// The dataset path: `--data`, else the one the run records.
@@ -70,11 +89,7 @@ pub fn run(args: &ExportArgs) -> Result<Exported> {
     let mut opts = ExportOptions::from_env()?;
     opts.calibration = args.calibration;
     opts.label_name = args.label_name.clone();
-    if let Some(r) = &args.label_range {
-        if let [lo, hi] = r[..] {
-            opts.label_range = Some((lo, hi));
-        }
-    }
+    opts.label_range = args.label_range;
     let exported = export_loaded(&run, &ds, &opts)
         .with_context(|| format!("cannot export {}", args.run_dir.display()))?;
     print!("{}", exported.summary);

@@ -237,7 +237,7 @@ pub fn export_last(report: &mut Report, c: &CommonArgs) -> Result<()> {
     {
         report.files.push(super::export::MODEL_FILE_NAME.into());
     }
-    report.export = Some(summary);
+    report.export_summary = Some(summary);
     report.save(&c.out)
 }
 

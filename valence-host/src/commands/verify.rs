@@ -179,8 +179,8 @@ fn print_comparison(c: &Comparison, ds: &Dataset, model: &Path, data: &Path) {
         c.diff_mean,
         c.diff_p99,
         c.diff_p99_pct,
-        c.label_range.0,
-        c.label_range.1,
+        c.label_range.0 as f32,
+        c.label_range.1 as f32,
         c.diff_max,
         c.diff_max_pct
     );

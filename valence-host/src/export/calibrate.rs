@@ -123,7 +123,7 @@ fn range_of(values: &mut [f64], rule: RangeRule) -> Range {
 pub fn calibrate(net: &FoldedNetwork, z: &[f64], clip: f64, rule: RangeRule) -> Result<Ranges> {
     let d = net.n_inputs();
     ensure!(
-        d > 0 && !z.is_empty() && z.len() % d == 0,
+        d > 0 && !z.is_empty() && z.len().is_multiple_of(d),
         "calibration needs at least one training row of {d} features"
     );
     let n_hidden = net.layers.len() - 1;

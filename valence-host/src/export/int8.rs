@@ -34,7 +34,7 @@ fn label(v: i32) -> f64 {
 pub fn predict_model(model: &Model<'_>, features: &[f32], rows: &[usize]) -> Result<Vec<f64>> {
     let d = model.n_features();
     ensure!(
-        d > 0 && features.len() % d == 0,
+        d > 0 && features.len().is_multiple_of(d),
         "the feature rows do not hold the {d} values the model takes"
     );
     let half = d / 2;

@@ -106,7 +106,7 @@ pub fn fingerprint_bytes(hex: &str) -> Vec<u8> {
         })
         .collect();
     match decoded {
-        Some(b) if hex.len() % 2 == 0 => b,
+        Some(b) if hex.len().is_multiple_of(2) => b,
         _ => hex.as_bytes().to_vec(),
     }
 }

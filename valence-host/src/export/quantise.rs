@@ -320,3 +320,75 @@ pub fn quantise(
         layers,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::fold::DenseF64;
+
+    #[test]
+    fn activation_quantisation_by_hand() {
+        let relu = ActivationQuant::of(Range { lo: 0.0, hi: 5.1 });
+        assert!((relu.scale - 0.02).abs() < 1e-15);
+        assert_eq!(relu.zero_point, -128);
+        let sym = ActivationQuant::of(Range { lo: -1.0, hi: 1.0 });
+        assert_eq!(sym.zero_point, -1); // round(−128 + 127.5)
+        assert_eq!(sym.quantise(1.0), 127);
+        assert_eq!(sym.quantise(-1.0), -128);
+        assert_eq!(sym.quantise(9.0), 127); // saturates
+    }
+
+    /// One hidden unit, weights [1.27, −0.635], bias 0.5, input scale 0.1
+    /// and zero point 10, output range [0, 2.55]:
+    /// `s_w = 0.01`, `w_q = [127, −64]` (−63.5 rounds away from 0),
+    /// bias `round(0.5/0.001) − 10·(127 − 64) = 500 − 630 = −130`,
+    /// requantisation scale `0.01·0.1/0.01 = 0.1`. For x = [1, 2]
+    /// (`q = [20, 30]`): `acc = −130 + 127·20 − 64·30 = 490`, output
+    /// `−128 + 49 = −79` (0.49 after the weight's rounding; 0.5 exactly).
+    #[test]
+    fn a_layer_by_hand_through_the_core_kernel() {
+        let dense = DenseF64 {
+            inputs: 2,
+            outputs: 1,
+            weights: vec![1.27, -0.635],
+            bias: vec![0.5],
+            relu: true,
+        };
+        let x = ActivationQuant {
+            scale: 0.1,
+            zero_point: 10,
+        };
+        let y = ActivationQuant::of(Range { lo: 0.0, hi: 2.55 });
+        let q = layer(0, &dense, x, Ok(y)).unwrap();
+        assert_eq!(q.weights, vec![127u8, (-64i8) as u8]);
+        assert_eq!(q.bias, (-130i32).to_le_bytes().to_vec());
+        let (m, s) = quantize_scale(0.1).unwrap();
+        assert_eq!(q.multiplier, m.to_le_bytes().to_vec());
+        assert_eq!(q.shift, vec![s as u8]);
+        let mut out = [0i8; 1];
+        valence_core::mlp::dense(&q.as_core(), &[20, 30], &mut out);
+        assert_eq!(out, [-79]);
+    }
+
+    /// The last layer maps to Q16.16 label units: with label_std 2 and
+    /// label_mean 3, a standardised output of 0.5 is the label 4.
+    #[test]
+    fn the_last_layer_gives_the_label_in_q16() {
+        let dense = DenseF64 {
+            inputs: 1,
+            outputs: 1,
+            weights: vec![0.5],
+            bias: vec![0.0],
+            relu: false,
+        };
+        let x = ActivationQuant {
+            scale: 1.0 / 127.0,
+            zero_point: 0,
+        };
+        let q = layer(1, &dense, x, Err((2.0, 3.0))).unwrap();
+        assert_eq!(q.output_zero_point, 3 << 16);
+        // x = 1.0 (q = 127): 0.5 standardised → 3 + 2·0.5 = 4.
+        let v = valence_core::mlp::dense_output(&q.as_core(), &[127]);
+        assert!((v as f64 / 65536.0 - 4.0).abs() < 1e-4, "{v}");
+    }
+}

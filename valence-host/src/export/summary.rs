@@ -108,7 +108,10 @@ impl fmt::Display for ExportSummary {
         writeln!(
             f,
             "  label `{}`, range {} to {} ({})",
-            self.label_name, self.label_range.0, self.label_range.1, self.label_range_source
+            self.label_name,
+            self.label_range.0 as f32,
+            self.label_range.1 as f32,
+            self.label_range_source
         )?;
         writeln!(
             f,

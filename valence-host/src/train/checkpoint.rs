@@ -5,10 +5,11 @@
 //! | file | written | holds |
 //! | --- | --- | --- |
 //! | `model.safetensors` | whenever validation improves | the best float weights and batch-norm statistics (names in [`super::network`]) |
-//! | `model.json` | with it | [`ModelDescription`]: architecture, standardisation, feature source, parameters, best epoch |
+//! | `model.json` | with it | [`ModelDescription`]: architecture, standardisation, feature source, parameters, best epoch, dataset and split |
 //! | `checkpoint/state.safetensors` | every epoch | the latest weights and the optimiser's moments |
 //! | `checkpoint/state.json` | every epoch | [`TrainState`]: epochs done, history, best epoch, what the run was started with |
 //! | `report.json`, `*.png` | at the end | see [`super::report`] and [`super::plots`] |
+//! | `model.vlm` | after `report.json` (features from audio, goals met) | the int8 device model, see [`crate::export`] |
 //!
 //! `model.safetensors` is an ordinary safetensors file (as candle's
 //! `VarMap::save` writes): `candle_core::safetensors::load` or

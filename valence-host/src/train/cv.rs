@@ -299,7 +299,7 @@ pub fn run_job(
         tuning,
         files,
         seconds: started.elapsed().as_secs_f64(),
-        export: None,
+        export_summary: None,
     };
     report.save(out)?;
     Ok(report)

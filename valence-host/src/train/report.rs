@@ -140,7 +140,7 @@ pub struct Report {
     /// The int8 export of the final model (float against int8 on the
     /// validation split), when it was exported.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub export: Option<crate::export::ExportSummary>,
+    pub export_summary: Option<crate::export::ExportSummary>,
 }
 
 /// The dataset a run used.
