@@ -187,7 +187,8 @@ pub fn readme(s: &DemoSummary) -> String {
         let _ = writeln!(t, "## The model\n");
         let _ = writeln!(
             t,
-            "`{}`: {} bytes, BLAKE3 `{}`; quality goals {}.\n\n```text\n{}\n```\n",
+            "`{}`: {} bytes, BLAKE3 `{}`; quality goals {}. (`run/model.vlm` is the same network as \
+             `valence tune` exports it, its label range taken from the training labels.)\n\n```text\n{}\n```\n",
             e.model,
             e.bytes,
             e.blake3,
