@@ -19,6 +19,8 @@
 //! - [`export`]: quantising a trained run into a device model file, with
 //!   the float-against-int8 figures.
 //! - [`model_file`]: reading a model file with the core's validation.
+//! - [`demo`]: the synthetic corpus of `valence demo` (cues, labels,
+//!   synthesiser).
 //! - [`atomic`]: writing files atomically (temporary file + rename).
 //! - [`commands`]: one module per subcommand of the CLI.
 #![forbid(unsafe_code)]
@@ -27,6 +29,7 @@
 pub mod atomic;
 pub mod commands;
 pub mod data;
+pub mod demo;
 pub mod export;
 pub mod melspec;
 pub mod model_file;

@@ -17,6 +17,10 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// The whole job on built-in defaults: synthesise a labelled corpus of
+    /// music-like clips, tune, train, export and check a model, and write a
+    /// report into ./valence-demo/.
+    Demo(commands::demo::DemoArgs),
     /// Compute the core's log-mel frames of a recording and save them as .npy.
     Mel(commands::mel::MelArgs),
     /// Build a dataset file (features, labels, spec, provenance) from recordings
@@ -53,6 +57,7 @@ fn main() -> ExitCode {
                 args.out.display()
             );
         }),
+        Command::Demo(args) => commands::demo::run(args).map(|_| ()),
         Command::Features(args) => commands::features::run(args).map(|_| ()),
         Command::Train(args) => commands::train::run(args).map(|_| ()),
         Command::Tune(args) => commands::tune::run(args).map(|_| ()),

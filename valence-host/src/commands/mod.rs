@@ -1,5 +1,6 @@
 //! One module per `valence` subcommand; `main.rs` only parses and dispatches.
 
+pub mod demo;
 pub mod export;
 pub mod features;
 pub mod inspect;
