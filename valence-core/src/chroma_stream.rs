@@ -4,10 +4,10 @@
 //! [`ChromaStream`] runs its own FFT, independent of the log-mel
 //! [`crate::FrontEnd`], because pitch classes need finer frequency
 //! resolution than the mel bands: at 16 kHz a 512-point FFT has 31 Hz bins,
-//! wider than a semitone below about 520 Hz, so it cannot name the pitch
-//! class of notes below C5 (measured in BENCHMARKS.md, "Chroma"). A longer
-//! FFT run less often (for example 4096 points every 2048 samples, 8 frames
-//! per second) sees down to the bass. The stages are the front end's own:
+//! wider than a semitone below about 520 Hz, and names the pitch class of
+//! pure tones right only from B3 up (measured in BENCHMARKS.md, "Chroma").
+//! A longer FFT run less often (2048 points every 1024 samples, 15.6 frames
+//! per second) names every note from C2 to C6. The stages are the front end's own:
 //! window and block floating point ([`crate::window`]), the fixed-point FFT
 //! and power split ([`crate::fft`]), then the sparse bank of
 //! [`crate::chroma`] and normalisation by the strongest class. Where one FFT
@@ -26,6 +26,12 @@ use crate::window::{hann_q16, normalising_shift, window_bit_reversed};
 /// Weights of the sparse bank at 16 kHz, `n_fft` 4096 (9813), rounded up:
 /// the capacity of [`HostChromaStream`].
 pub const WEIGHTS_4096_16K: usize = 9_856;
+
+/// Weights of the sparse bank of [`ChromaSpec::DEFAULT`] (4954), rounded up.
+pub const WEIGHTS_2048_16K: usize = 4_992;
+
+/// A chroma stream sized for [`ChromaSpec::DEFAULT`] (16 kHz, `n_fft` 2048).
+pub type DefaultChromaStream = ChromaStream<2048, WEIGHTS_2048_16K>;
 
 /// A chroma stream large enough for a 4096-point FFT at 16 kHz (host side).
 pub type HostChromaStream = ChromaStream<4096, WEIGHTS_4096_16K>;
@@ -191,5 +197,107 @@ impl<const MAX_FFT: usize, const MAX_WEIGHTS: usize> fmt::Debug
             .field("spec", &self.spec)
             .field("frames", &self.frames)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::*;
+
+    #[test]
+    fn default_spec_fits_the_default_stream() {
+        let stream = std::boxed::Box::new(DefaultChromaStream::new(&ChromaSpec::DEFAULT).unwrap());
+        assert!(stream.weight_count() <= WEIGHTS_2048_16K);
+        std::println!(
+            "DefaultChromaStream: {} weights, {} bytes",
+            stream.weight_count(),
+            core::mem::size_of::<DefaultChromaStream>()
+        );
+    }
+
+    #[test]
+    fn chunking_never_changes_the_frames() {
+        let spec = ChromaSpec {
+            sample_rate: 16_000,
+            n_fft: 512,
+            hop: 200,
+        };
+        let pcm: std::vec::Vec<i16> = (0..6000i32)
+            .map(|n| ((n * 7919) % 20011 - 10000) as i16)
+            .collect();
+        let mut whole = std::vec::Vec::new();
+        let mut a = std::boxed::Box::new(ChromaStream::<512, 1400>::new(&spec).unwrap());
+        a.push(&pcm, |f| whole.push(*f));
+        let mut pieces = std::vec::Vec::new();
+        let mut b = std::boxed::Box::new(ChromaStream::<512, 1400>::new(&spec).unwrap());
+        for chunk in pcm.chunks(37) {
+            b.push(chunk, |f| pieces.push(*f));
+        }
+        assert_eq!(whole.len(), (6000 - 512) / 200 + 1);
+        assert_eq!(whole, pieces);
+        assert!(whole.iter().all(|f| f.contains(&crate::chroma::CHROMA_ONE)));
+    }
+
+    #[test]
+    fn bad_specs_are_refused_with_their_reason() {
+        let ok = ChromaSpec::DEFAULT;
+        let cases = [
+            (
+                ChromaSpec {
+                    sample_rate: 10,
+                    ..ok
+                },
+                ChromaError::SampleRateOutOfRange { sample_rate: 10 },
+            ),
+            (
+                ChromaSpec {
+                    n_fft: 32,
+                    hop: 16,
+                    ..ok
+                },
+                ChromaError::FftSizeOutOfRange { n_fft: 32 },
+            ),
+            (
+                ChromaSpec { hop: 0, ..ok },
+                ChromaError::HopOutOfRange {
+                    hop: 0,
+                    n_fft: 2048,
+                },
+            ),
+            (
+                ChromaSpec { hop: 4096, ..ok },
+                ChromaError::HopOutOfRange {
+                    hop: 4096,
+                    n_fft: 2048,
+                },
+            ),
+            (
+                ChromaSpec {
+                    n_fft: 4096,
+                    hop: 2048,
+                    ..ok
+                },
+                ChromaError::FftTooLarge {
+                    n_fft: 4096,
+                    capacity: 2048,
+                },
+            ),
+        ];
+        for (spec, want) in cases {
+            assert_eq!(
+                DefaultChromaStream::new(&spec).err(),
+                Some(want),
+                "{spec:?}"
+            );
+        }
+        let too_few = ChromaStream::<2048, 100>::new(&ok).err();
+        assert_eq!(
+            too_few,
+            Some(ChromaError::TooManyWeights {
+                needed: 4954,
+                capacity: 100
+            })
+        );
     }
 }
