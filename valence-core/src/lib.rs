@@ -26,6 +26,10 @@
 //! - [`mel`]: the mel scale and the sparse filterbank, built like librosa's.
 //! - [`db`]: fixed-point log2 and the conversion to decibels.
 //! - [`frontend`]: the streaming [`FrontEnd`] that ties them together.
+//! - [`chroma`]: the pitch-class filterbank, built like librosa's
+//!   `filters.chroma` (tuning 0), stored sparse, applied in integers.
+//! - [`chroma_stream`]: a streaming chroma path with its own (longer) FFT,
+//!   12 normalised pitch classes per hop.
 //! - [`stats`]: window statistics (per-band mean and standard deviation) that
 //!   turn frames into the feature vector a model reads.
 //! - [`model`]: the model file, read in place (zero-copy) and validated.
@@ -66,6 +70,8 @@
 #![cfg_attr(all(feature = "cortex-m-dsp", target_arch = "arm"), deny(unsafe_code))]
 #![deny(missing_docs)]
 
+pub mod chroma;
+pub mod chroma_stream;
 pub mod db;
 pub mod fft;
 pub mod frontend;
