@@ -148,15 +148,18 @@ pub struct BandAccumulator<const MAX_MELS: usize> {
 
 impl<const MAX_MELS: usize> Default for BandAccumulator<MAX_MELS> {
     fn default() -> Self {
-        BandAccumulator {
-            sum: [0; MAX_MELS],
-            sum_sq: [0; MAX_MELS],
-            frames: 0,
-        }
+        Self::ZERO
     }
 }
 
 impl<const MAX_MELS: usize> BandAccumulator<MAX_MELS> {
+    /// No frames yet (all zero bytes, so usable in a `static` in `.bss`).
+    const ZERO: Self = BandAccumulator {
+        sum: [0; MAX_MELS],
+        sum_sq: [0; MAX_MELS],
+        frames: 0,
+    };
+
     /// Frames added since the last reset.
     pub fn frames(&self) -> u16 {
         self.frames
@@ -217,13 +220,36 @@ pub struct WindowStats<const MAX_MELS: usize> {
 impl<const MAX_MELS: usize> WindowStats<MAX_MELS> {
     /// Statistics over `n_mels` bands (at most `MAX_MELS`; more are cut).
     pub fn new(spec: &StatsSpec, n_mels: usize) -> Result<Self, StatsError> {
-        spec.validate()?;
-        Ok(WindowStats {
-            spec: *spec,
-            n_mels: n_mels.min(MAX_MELS),
-            acc: [BandAccumulator::default(), BandAccumulator::default()],
+        let mut stats = Self::unloaded();
+        stats.load(spec, n_mels)?;
+        Ok(stats)
+    }
+
+    /// Statistics not yet set up: all zero bytes (an empty spec, no bands),
+    /// so that a containing `static` needs no initialiser in flash. They
+    /// produce nothing until [`WindowStats::load`] succeeds.
+    pub(crate) const fn unloaded() -> Self {
+        WindowStats {
+            spec: StatsSpec {
+                summary: Summary::MeanStd,
+                window_frames: 0,
+                hop_frames: 0,
+            },
+            n_mels: 0,
+            acc: [BandAccumulator::ZERO, BandAccumulator::ZERO],
             frames: 0,
-        })
+        }
+    }
+
+    /// Sets these statistics up for `spec` over `n_mels` bands (at most
+    /// `MAX_MELS`; more are cut) in place, starting over as at construction.
+    /// An invalid spec is refused and leaves them unchanged.
+    pub fn load(&mut self, spec: &StatsSpec, n_mels: usize) -> Result<(), StatsError> {
+        spec.validate()?;
+        self.spec = *spec;
+        self.n_mels = n_mels.min(MAX_MELS);
+        self.reset();
+        Ok(())
     }
 
     /// The spec in use.
