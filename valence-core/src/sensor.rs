@@ -71,6 +71,7 @@ impl core::error::Error for SensorError {}
 /// hidden in the model's fields. So an unloaded sensor is all zero bytes
 /// and a `static` holding one lies in `.bss`, not copied from flash.
 #[repr(u8)]
+#[allow(clippy::large_enum_variant)] // no heap: the model view lives in the sensor
 enum Slot<'m> {
     Unloaded,
     Loaded(Model<'m>),
