@@ -203,3 +203,21 @@ pub fn default_shape_model() -> OwnedModel {
         &[256, 128, 64],
     )
 }
+
+/// The smallest useful model (n_fft 64, hop 32, 4 bands, windows of 4 frames
+/// every 2, one hidden layer of 3): a compact seed for fuzzing the model
+/// reader, where every byte is a place to mutate.
+pub fn tiny_model() -> OwnedModel {
+    let spec = FeatureSpec {
+        n_mels: 4,
+        n_fft: 64,
+        hop: 32,
+        ..FeatureSpec::DEFAULT
+    };
+    let stats = StatsSpec {
+        summary: Summary::MeanStd,
+        window_frames: 4,
+        hop_frames: 2,
+    };
+    OwnedModel::random(5, spec, stats, &[3])
+}

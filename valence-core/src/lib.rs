@@ -34,6 +34,7 @@
 //!   feature on ARM, `mlp_dsp` runs its dot products on the DSP extension;
 //!   the only module allowed `unsafe`, for its inline assembly).
 //! - [`sensor`]: [`ValenceSensor`], samples in, valence readings out.
+//! - [`ram`]: the RAM a sensor takes on a target, from its fields.
 //!
 //! # Example
 //!
@@ -73,6 +74,7 @@ pub mod mlp;
 pub mod mlp_dsp;
 pub mod model;
 pub mod quant;
+pub mod ram;
 pub mod sensor;
 pub mod spec;
 pub mod stats;

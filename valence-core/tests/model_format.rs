@@ -318,31 +318,3 @@ proptest! {
         let _ = Model::from_bytes(&bytes);
     }
 }
-
-/// With `VALENCE_FUZZ_SEED_DIR` set, writes valid model files there to seed
-/// the cargo-fuzz corpus (`valence-core/fuzz/corpus/model_from_bytes`).
-#[test]
-fn write_fuzz_seeds_on_request() {
-    let Some(dir) = std::env::var_os("VALENCE_FUZZ_SEED_DIR") else {
-        return;
-    };
-    let dir = std::path::PathBuf::from(dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("small.vlm"), small_model().to_bytes()).unwrap();
-    let tiny = OwnedModel::random(
-        5,
-        FeatureSpec {
-            n_mels: 4,
-            n_fft: 64,
-            hop: 32,
-            ..FeatureSpec::DEFAULT
-        },
-        StatsSpec {
-            summary: Summary::MeanStd,
-            window_frames: 4,
-            hop_frames: 2,
-        },
-        &[3],
-    );
-    std::fs::write(dir.join("tiny.vlm"), tiny.to_bytes()).unwrap();
-}

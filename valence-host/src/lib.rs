@@ -16,6 +16,7 @@
 //! - [`train`]: the MLP (candle), its training loop, checkpoints, reports
 //!   and plots.
 //! - [`tune`]: Bayesian optimisation of the training parameters.
+//! - [`model_file`]: reading a model file with the core's validation.
 //! - [`atomic`]: writing files atomically (temporary file + rename).
 //! - [`commands`]: one module per subcommand of the CLI.
 #![forbid(unsafe_code)]
@@ -25,6 +26,7 @@ pub mod atomic;
 pub mod commands;
 pub mod data;
 pub mod melspec;
+pub mod model_file;
 pub mod npy;
 pub mod spec_args;
 pub mod train;

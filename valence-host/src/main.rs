@@ -31,6 +31,12 @@ enum Command {
     /// Run the device firmware on recordings under QEMU and check that every
     /// reading equals the host's, bit for bit; print the device's instruction counts.
     Verify(commands::verify::VerifyArgs),
+    /// Print what a model file holds: specs, layers, MACs, flash and the RAM
+    /// a device's sensor needs for it, label and metadata.
+    Inspect(commands::inspect::InspectArgs),
+    /// Print the valence readings of recordings, computed by the device's
+    /// sensor code: one line per reading (file, end of window in s, valence).
+    Predict(commands::predict::PredictArgs),
 }
 
 fn main() -> ExitCode {
@@ -47,6 +53,8 @@ fn main() -> ExitCode {
         Command::Train(args) => commands::train::run(args).map(|_| ()),
         Command::Tune(args) => commands::tune::run(args).map(|_| ()),
         Command::Verify(args) => commands::verify::run(args).map(|_| ()),
+        Command::Inspect(args) => commands::inspect::run(args).map(|_| ()),
+        Command::Predict(args) => commands::predict::run(args).map(|_| ()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
