@@ -505,6 +505,24 @@ fn device_cost_of_the_default_shape() {
             Err(e) => println!("no per-function profile: {e}"),
         }
     }
+    // The whole sensor per second of audio, by function: what the front end
+    // and the network leave (window statistics, input quantisation, the
+    // sensor's own per-block path).
+    let whole = cost::measure(&elf, &so, &samples, 16_000, Some("sensor")).unwrap();
+    assert_eq!(whole.sensor_insns, c.sensor_insns);
+    let per_second = 16_000.0 / whole.samples as f64;
+    match cost::attribute(&elf, &whole.counts.profile, "valence_core::") {
+        Ok(funcs) => {
+            println!("where the whole sensor's instructions go (per second of audio):");
+            for (f, insns) in funcs
+                .iter()
+                .filter(|(_, i)| *i as f64 * per_second >= 100.0)
+            {
+                println!("  {:>9.0}  {f}", *insns as f64 * per_second);
+            }
+        }
+        Err(e) => println!("no per-function profile: {e}"),
+    }
     std::fs::write(root().join("target/device-cost.md"), &table).unwrap();
 }
 

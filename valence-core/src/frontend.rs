@@ -19,7 +19,7 @@ use core::fmt;
 use crate::db::{log2_q24, log2_q24_to_db_q8, DB_FRAC_BITS};
 use crate::fft::{fft_q31_scaled, real_power_in_place};
 use crate::mel::{Filterbank, POWER_SHIFT, WEIGHT_FRAC_BITS};
-use crate::spec::{FeatureSpec, SpecError};
+use crate::spec::{FeatureSpec, MelNorm, MelScale, SpecError};
 use crate::tables::LOG2_FRAC_BITS;
 use crate::window::{hann_q16, normalising_shift, window_bit_reversed, WINDOW_FRAC_BITS};
 
@@ -115,6 +115,60 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> FrontEnd<MAX_FFT, MAX_MELS> {
     /// assert!(matches!(too_big, Err(FrontEndError::FftTooLarge { n_fft: 2048, capacity: 512 })));
     /// ```
     pub fn new(spec: &FeatureSpec) -> Result<Self, FrontEndError> {
+        let mut fe = Self::unloaded();
+        fe.load(spec)?;
+        Ok(fe)
+    }
+
+    /// A front end not yet set up: all zero bytes (so that a containing
+    /// `static` needs no initialiser in flash), no spec. Only
+    /// [`FrontEnd::load`] may be called on it before it succeeds; the
+    /// sensor guarantees that.
+    pub(crate) const fn unloaded() -> Self {
+        FrontEnd {
+            spec: FeatureSpec {
+                sample_rate: 0,
+                n_fft: 0,
+                hop: 0,
+                n_mels: 0,
+                fmin_hz: 0.0,
+                fmax_hz: 0.0,
+                mel_scale: MelScale::Slaney,
+                norm: MelNorm::Slaney,
+                db_floor: 0,
+            },
+            log2_n: 0,
+            n_fft: 0,
+            hop: 0,
+            n_mels: 0,
+            floor_q8: 0,
+            samples: [0; MAX_FFT],
+            fill: 0,
+            frames: 0,
+            work: [0; MAX_FFT],
+            tables: [0; MAX_FFT],
+            bank: Filterbank::EMPTY,
+            bands: [0; MAX_MELS],
+            frame: [0; MAX_MELS],
+        }
+    }
+
+    /// Sets this front end up for `spec` in place (tables computed where
+    /// they live, no copy of the front end on the stack) and starts over, as
+    /// [`FrontEnd::new`] would. A spec it cannot serve is refused and leaves
+    /// it unchanged.
+    ///
+    /// ```
+    /// use valence_core::{FeatureSpec, FrontEnd, FrontEndError};
+    /// let mut fe = FrontEnd::<512, 64>::new(&FeatureSpec::DEFAULT).unwrap();
+    /// let small = FeatureSpec { n_fft: 256, hop: 128, n_mels: 40, ..FeatureSpec::DEFAULT };
+    /// fe.load(&small).unwrap();
+    /// assert_eq!(fe.spec(), &small);
+    /// let refused = fe.load(&FeatureSpec::LIBROSA_DEFAULTS);
+    /// assert!(matches!(refused, Err(FrontEndError::FftTooLarge { .. })));
+    /// assert_eq!(fe.spec(), &small);
+    /// ```
+    pub fn load(&mut self, spec: &FeatureSpec) -> Result<(), FrontEndError> {
         spec.validate()?;
         let n_fft = spec.n_fft as usize;
         let n_mels = spec.n_mels as usize;
@@ -130,30 +184,26 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> FrontEnd<MAX_FFT, MAX_MELS> {
                 capacity: MAX_MELS,
             });
         }
-        // One table, two halves: the window's first half, then the filter weights.
-        let mut tables = [0u16; MAX_FFT];
-        let (window, rise) = tables.split_at_mut(MAX_FFT / 2);
-        hann_q16(n_fft.trailing_zeros(), window);
-        let bank = Filterbank::new(spec, rise).ok_or(FrontEndError::FftTooLarge {
+        // One table, two halves: the window's first half, then the filter
+        // weights. The bank is built first: it refuses before writing.
+        let (window, rise) = self.tables.split_at_mut(MAX_FFT / 2);
+        self.bank = Filterbank::new(spec, rise).ok_or(FrontEndError::FftTooLarge {
             n_fft: spec.n_fft,
             capacity: MAX_FFT,
         })?;
-        Ok(FrontEnd {
-            spec: *spec,
-            log2_n: n_fft.trailing_zeros(),
-            n_fft,
-            hop: spec.hop as usize,
-            n_mels,
-            floor_q8: spec.db_floor.saturating_mul(1 << DB_FRAC_BITS),
-            samples: [0; MAX_FFT],
-            fill: 0,
-            frames: 0,
-            work: [0; MAX_FFT],
-            tables,
-            bank,
-            bands: [0; MAX_MELS],
-            frame: [0; MAX_MELS],
-        })
+        window.fill(0);
+        hann_q16(n_fft.trailing_zeros(), window);
+        self.spec = *spec;
+        self.log2_n = n_fft.trailing_zeros();
+        self.n_fft = n_fft;
+        self.hop = spec.hop as usize;
+        self.n_mels = n_mels;
+        self.floor_q8 = spec.db_floor.saturating_mul(1 << DB_FRAC_BITS);
+        self.work.fill(0);
+        self.bands.fill(0);
+        self.frame.fill(0);
+        self.reset();
+        Ok(())
     }
 
     /// The spec this front end computes.

@@ -186,6 +186,17 @@ pub struct Filterbank<const MAX_FFT: usize, const MAX_MELS: usize> {
 }
 
 impl<const MAX_FFT: usize, const MAX_MELS: usize> Filterbank<MAX_FFT, MAX_MELS> {
+    /// No bands and no bins, all zero bytes: the bank of a front end that
+    /// has not been set up yet (see [`crate::FrontEnd`]).
+    pub(crate) const EMPTY: Self = Filterbank {
+        first_bin: 0,
+        edges: [0; MAX_MELS],
+        end_bin: 0,
+        band_log2_q24: [0; MAX_MELS],
+        n_mels: 0,
+        n_bins: 0,
+    };
+
     /// Builds the bank for a validated spec that fits the capacity
     /// (`n_fft <= MAX_FFT`, `n_mels <= MAX_MELS`) and writes the per-bin
     /// weights into `rise` (at least `n_fft/2` entries); returns `None` otherwise.

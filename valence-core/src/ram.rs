@@ -169,6 +169,16 @@ const fn model(t: TargetLayout) -> Shape {
         .finish()
 }
 
+/// The sensor's model slot: a `repr(u8)` enum, `Unloaded` or `Loaded(Model)`,
+/// laid out as a tag byte, padding up to the model's alignment, the model.
+const fn model_slot(t: TargetLayout) -> Shape {
+    let model = model(t);
+    Shape {
+        size: model.align + model.size,
+        align: model.align,
+    }
+}
+
 /// `FrontEnd<MAX_FFT, MAX_MELS>` with its `Filterbank`.
 const fn frontend(t: TargetLayout, max_fft: usize, max_mels: usize) -> Shape {
     let feature_spec = Shape::one(size_of::<FeatureSpec>(), align_of::<FeatureSpec>());
@@ -213,7 +223,7 @@ const fn window_stats(t: TargetLayout, max_mels: usize) -> Shape {
         .field(u64_field(t, max_mels))
         .field(int(2))
         .finish();
-    // spec, n_mels (usize), acc ([BandAccumulator; 2]), frames (u32).
+    // spec, n_mels (usize), acc ([BandAccumulator; 2]), phase (u32).
     Shape::EMPTY
         .field(stats_spec)
         .field(word(t))
@@ -240,9 +250,9 @@ pub const fn sensor_ram_bytes(
     max_mels: usize,
     max_width: usize,
 ) -> usize {
-    // model, frontend, stats, means and stds ([i16; MAX_MELS]),
+    // model (slot), frontend, stats, means and stds ([i16; MAX_MELS]),
     // act_a and act_b ([i8; MAX_WIDTH]), samples (u64), readings (u32).
-    let model = model(t);
+    let model = model_slot(t);
     let frontend = frontend(t, max_fft, max_mels);
     let stats = window_stats(t, max_mels);
     Shape::EMPTY
@@ -265,7 +275,7 @@ pub const fn sensor_ram_bytes(
 ///
 /// ```
 /// // The default sensor (n_fft 512, 64 bands, widest layer 256).
-/// assert_eq!(valence_core::ram::ram_bytes_32bit(512, 64, 256), 8_008);
+/// assert_eq!(valence_core::ram::ram_bytes_32bit(512, 64, 256), 8_016);
 /// ```
 pub const fn ram_bytes_32bit(max_fft: usize, max_mels: usize, max_width: usize) -> usize {
     sensor_ram_bytes(TargetLayout::MCU_32BIT, max_fft, max_mels, max_width)

@@ -65,10 +65,52 @@ impl fmt::Display for SensorError {
 
 impl core::error::Error for SensorError {}
 
+/// The model a sensor serves, if any.
+///
+/// `repr(u8)` fixes the layout: a tag byte, 0 for `Unloaded`, and no niche
+/// hidden in the model's fields. So an unloaded sensor is all zero bytes
+/// and a `static` holding one lies in `.bss`, not copied from flash.
+#[repr(u8)]
+#[allow(clippy::large_enum_variant)] // no heap: the model view lives in the sensor
+enum Slot<'m> {
+    Unloaded,
+    Loaded(Model<'m>),
+}
+
 /// A streaming valence sensor for models with FFTs up to `MAX_FFT` points,
 /// up to `MAX_MELS` bands and layers up to `MAX_WIDTH` wide.
+///
+/// Two ways to build one. On the host, [`ValenceSensor::new`] returns it by
+/// value. On a device, where the sensor is most of the RAM and a copy of it
+/// on the stack would double that, [`ValenceSensor::unloaded`] is a `const`
+/// empty sensor for a `static` (zero bytes, in `.bss`) and
+/// [`ValenceSensor::load`] sets it up in place:
+///
+/// ```
+/// use valence_core::sensor::DefaultSensor;
+/// use valence_core::Model;
+///
+/// // Firmware: `static SENSOR: ConstStaticCell<DefaultSensor<'static>> =
+/// //     ConstStaticCell::new(DefaultSensor::unloaded());`, then `SENSOR.take()`.
+/// let mut sensor = DefaultSensor::unloaded();
+/// assert!(!sensor.is_loaded() && sensor.model().is_none());
+/// // Until a model is loaded, samples are consumed and nothing comes out.
+/// let mut readings = 0;
+/// sensor.push(&[0i16; 1024], |_| readings += 1);
+/// assert_eq!(readings, 0);
+///
+/// /// Sets the sensor up for the model file in flash, then feeds it.
+/// fn listen(sensor: &mut DefaultSensor<'static>, file: &'static [u8], samples: &[i16]) {
+///     let Ok(model) = Model::from_bytes(file) else { return };
+///     if sensor.load(model).is_ok() {
+///         sensor.push(samples, |reading| {
+///             let _valence = reading.value();
+///         });
+///     }
+/// }
+/// ```
 pub struct ValenceSensor<'m, const MAX_FFT: usize, const MAX_MELS: usize, const MAX_WIDTH: usize> {
-    model: Model<'m>,
+    model: Slot<'m>,
     frontend: FrontEnd<MAX_FFT, MAX_MELS>,
     stats: WindowStats<MAX_MELS>,
     means: [i16; MAX_MELS],
@@ -82,14 +124,53 @@ pub struct ValenceSensor<'m, const MAX_FFT: usize, const MAX_MELS: usize, const 
 impl<'m, const MAX_FFT: usize, const MAX_MELS: usize, const MAX_WIDTH: usize>
     ValenceSensor<'m, MAX_FFT, MAX_MELS, MAX_WIDTH>
 {
-    /// Builds a sensor for `model`, checking it against the compiled sizes.
+    /// Builds a sensor for `model`, checking it against the compiled sizes
+    /// ([`ValenceSensor::unloaded`] then [`ValenceSensor::load`]).
     pub fn new(model: Model<'m>) -> Result<Self, SensorError> {
+        let mut sensor = Self::unloaded();
+        sensor.load(model)?;
+        Ok(sensor)
+    }
+
+    /// A sensor without a model: it gives no readings until
+    /// [`ValenceSensor::load`] succeeds. All zero bytes, and `const`, so it
+    /// can initialise a `static` that costs no flash.
+    pub const fn unloaded() -> Self {
+        ValenceSensor {
+            model: Slot::Unloaded,
+            frontend: FrontEnd::unloaded(),
+            stats: WindowStats::unloaded(),
+            means: [0; MAX_MELS],
+            stds: [0; MAX_MELS],
+            act_a: [0; MAX_WIDTH],
+            act_b: [0; MAX_WIDTH],
+            samples: 0,
+            readings: 0,
+        }
+    }
+
+    /// Sets this sensor up for `model` in place, checking it against the
+    /// compiled sizes, and starts over (the next reading is index 0). The
+    /// front end's tables are computed where they live: nothing the size of
+    /// the sensor passes through the stack.
+    ///
+    /// On error the sensor is unloaded (whatever model it had is dropped):
+    /// [`ValenceSensor::is_loaded`] is `false` and it gives no readings until
+    /// a later `load` succeeds.
+    pub fn load(&mut self, model: Model<'m>) -> Result<(), SensorError> {
+        self.model = Slot::Unloaded;
+        self.samples = 0;
+        self.readings = 0;
         model
             .check_capacity(MAX_FFT, MAX_MELS, MAX_WIDTH)
             .map_err(SensorError::Model)?;
-        let frontend = FrontEnd::new(model.feature_spec()).map_err(SensorError::FrontEnd)?;
+        self.frontend
+            .load(model.feature_spec())
+            .map_err(SensorError::FrontEnd)?;
         let n_mels = model.feature_spec().n_mels as usize;
-        let stats = WindowStats::new(model.stats_spec(), n_mels).map_err(SensorError::Stats)?;
+        self.stats
+            .load(model.stats_spec(), n_mels)
+            .map_err(SensorError::Stats)?;
         if n_mels > MAX_MELS {
             return Err(SensorError::Model(ModelError::ExceedsCapacity {
                 what: Capacity::MelBands,
@@ -97,22 +178,25 @@ impl<'m, const MAX_FFT: usize, const MAX_MELS: usize, const MAX_WIDTH: usize>
                 capacity: MAX_MELS,
             }));
         }
-        Ok(ValenceSensor {
-            model,
-            frontend,
-            stats,
-            means: [0; MAX_MELS],
-            stds: [0; MAX_MELS],
-            act_a: [0; MAX_WIDTH],
-            act_b: [0; MAX_WIDTH],
-            samples: 0,
-            readings: 0,
-        })
+        self.means.fill(0);
+        self.stds.fill(0);
+        self.act_a.fill(0);
+        self.act_b.fill(0);
+        self.model = Slot::Loaded(model);
+        Ok(())
     }
 
-    /// The model in use.
-    pub fn model(&self) -> &Model<'m> {
-        &self.model
+    /// Whether a model is loaded (the sensor can give readings).
+    pub fn is_loaded(&self) -> bool {
+        matches!(self.model, Slot::Loaded(_))
+    }
+
+    /// The model in use; `None` while the sensor is unloaded.
+    pub fn model(&self) -> Option<&Model<'m>> {
+        match &self.model {
+            Slot::Loaded(model) => Some(model),
+            Slot::Unloaded => None,
+        }
     }
 
     /// Forgets everything pushed so far.
@@ -124,8 +208,11 @@ impl<'m, const MAX_FFT: usize, const MAX_MELS: usize, const MAX_WIDTH: usize>
     }
 
     /// The feature vector of the latest reading (`means`, `stds`, Q8.8 dB).
+    /// Empty while the sensor is unloaded.
     pub fn features(&self) -> (&[i16], &[i16]) {
-        let n = (self.model.feature_spec().n_mels as usize).min(MAX_MELS);
+        let n = self
+            .model()
+            .map_or(0, |m| (m.feature_spec().n_mels as usize).min(MAX_MELS));
         (
             self.means.get(..n).unwrap_or(&[]),
             self.stds.get(..n).unwrap_or(&[]),
@@ -133,27 +220,32 @@ impl<'m, const MAX_FFT: usize, const MAX_MELS: usize, const MAX_WIDTH: usize>
     }
 
     /// Consumes samples from the front of `input` until a reading is due and
-    /// returns it, or consumes all of `input` and returns `None`.
+    /// returns it, or consumes all of `input` and returns `None`. An
+    /// unloaded sensor consumes all of `input` and returns `None`.
     pub fn next_reading(&mut self, input: &mut &[i16]) -> Option<Reading> {
+        let Slot::Loaded(model) = &self.model else {
+            *input = &[];
+            return None;
+        };
         loop {
             let before = input.len();
             let frame = self.frontend.next_frame(input);
             self.samples += (before - input.len()) as u64;
             let frame = frame?;
             if self.stats.push(frame, &mut self.means, &mut self.stds) {
-                let n = self.model.n_features();
+                let n = model.n_features();
                 let (means, stds) = (&self.means, &self.stds);
                 if let Some(input_acts) = self.act_a.get_mut(..n) {
                     let n_mels = n / 2;
                     quantize_input(
-                        &self.model.descriptor().input,
+                        &model.descriptor().input,
                         means.get(..n_mels).unwrap_or(&[]),
                         stds.get(..n_mels).unwrap_or(&[]),
                         input_acts,
                     );
                 }
                 let value_q16 = infer_with_scratch(
-                    &self.model,
+                    model,
                     &mut self.act_a,
                     &mut self.act_b,
                     self.frontend.scratch_mut(),
@@ -181,14 +273,14 @@ impl<'m, const MAX_FFT: usize, const MAX_MELS: usize, const MAX_WIDTH: usize>
 impl<const A: usize, const B: usize, const C: usize> fmt::Debug for ValenceSensor<'_, A, B, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ValenceSensor")
-            .field("spec", self.model.feature_spec())
+            .field("spec", &self.model().map(|m| *m.feature_spec()))
             .field("readings", &self.readings)
             .finish_non_exhaustive()
     }
 }
 
 // The RAM goal for the default sensor on 32-bit microcontrollers: under 8 KiB
-// (8,008 bytes on thumbv7em-none-eabihf). Checked whenever the core is built
+// (8,016 bytes on thumbv7em-none-eabihf). Checked whenever the core is built
 // for a 32-bit target, so CI's embedded builds enforce it.
 #[cfg(target_pointer_width = "32")]
 const _: () = assert!(core::mem::size_of::<DefaultSensor<'static>>() < 8 * 1024);

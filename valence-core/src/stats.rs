@@ -5,8 +5,9 @@
 //! integers from a sum and a sum of squares, so that the host and the device
 //! produce the identical feature vector from the same samples. A window
 //! completes every `hop_frames` frames; windows may overlap by half
-//! (`window_frames = 2 · hop_frames`), which needs two accumulators, never a
-//! frame history: RAM does not grow with the window length.
+//! (`window_frames = 2 · hop_frames`), which needs two accumulators (one sum
+//! per hop, each frame added once; a window joins two consecutive hops),
+//! never a frame history: RAM does not grow with the window length.
 //!
 //! Rounding, documented because it is part of the feature definition:
 //! - mean = `round(Σv / n)`, halves away from zero;
@@ -148,15 +149,18 @@ pub struct BandAccumulator<const MAX_MELS: usize> {
 
 impl<const MAX_MELS: usize> Default for BandAccumulator<MAX_MELS> {
     fn default() -> Self {
-        BandAccumulator {
-            sum: [0; MAX_MELS],
-            sum_sq: [0; MAX_MELS],
-            frames: 0,
-        }
+        Self::ZERO
     }
 }
 
 impl<const MAX_MELS: usize> BandAccumulator<MAX_MELS> {
+    /// No frames yet (all zero bytes, so usable in a `static` in `.bss`).
+    const ZERO: Self = BandAccumulator {
+        sum: [0; MAX_MELS],
+        sum_sq: [0; MAX_MELS],
+        frames: 0,
+    };
+
     /// Frames added since the last reset.
     pub fn frames(&self) -> u16 {
         self.frames
@@ -186,21 +190,40 @@ impl<const MAX_MELS: usize> BandAccumulator<MAX_MELS> {
     /// `std` (Q8.8 dB) for the first `min(mean.len(), std.len(), MAX_MELS)`
     /// bands. Writes nothing if no frame was added.
     pub fn finish(&self, mean: &mut [i16], std: &mut [i16]) {
-        let n = self.frames as i64;
-        if n == 0 {
-            return;
-        }
-        let bands = self.sum.iter().zip(self.sum_sq.iter());
-        for ((m, s), (&sum, &sum_sq)) in mean.iter_mut().zip(std.iter_mut()).zip(bands) {
-            let sum = sum as i64;
-            // Round half away from zero.
-            let twice = 2 * sum + if sum >= 0 { n } else { -n };
-            *m = (twice / (2 * n)).clamp(i16::MIN as i64, i16::MAX as i64) as i16;
-            // n·Σv² − (Σv)² ≥ 0 (Cauchy–Schwarz), at most 2^54.
-            let spread = (n as u64 * sum_sq).saturating_sub((sum * sum) as u64);
-            let root = spread.isqrt();
-            *s = ((root + n as u64 / 2) / n as u64).min(i16::MAX as u64) as i16;
-        }
+        let bands = self.sum.iter().copied().zip(self.sum_sq.iter().copied());
+        summarise(self.frames as i64, bands, mean, std);
+    }
+
+    /// [`BandAccumulator::finish`] over the frames of `earlier` and `self`
+    /// together: two consecutive hops that make one window. The sums are
+    /// exact, so this equals one accumulator fed both hops' frames.
+    pub fn finish_joined(&self, earlier: &Self, mean: &mut [i16], std: &mut [i16]) {
+        let sums = self.sum.iter().zip(earlier.sum.iter());
+        let squares = self.sum_sq.iter().zip(earlier.sum_sq.iter());
+        let bands = sums
+            .zip(squares)
+            .map(|((&a, &b), (&qa, &qb))| (a.wrapping_add(b), qa.wrapping_add(qb)));
+        let n = self.frames as i64 + earlier.frames as i64;
+        summarise(n, bands, mean, std);
+    }
+}
+
+/// Means and standard deviations of `n` frames from each band's sum and sum
+/// of squares (the rounding of the module documentation). Writes nothing if
+/// `n` is 0.
+fn summarise(n: i64, bands: impl Iterator<Item = (i32, u64)>, mean: &mut [i16], std: &mut [i16]) {
+    if n == 0 {
+        return;
+    }
+    for ((m, s), (sum, sum_sq)) in mean.iter_mut().zip(std.iter_mut()).zip(bands) {
+        let sum = sum as i64;
+        // Round half away from zero.
+        let twice = 2 * sum + if sum >= 0 { n } else { -n };
+        *m = (twice / (2 * n)).clamp(i16::MIN as i64, i16::MAX as i64) as i16;
+        // n·Σv² − (Σv)² ≥ 0 (Cauchy–Schwarz), at most 2^54.
+        let spread = (n as u64 * sum_sq).saturating_sub((sum * sum) as u64);
+        let root = spread.isqrt();
+        *s = ((root + n as u64 / 2) / n as u64).min(i16::MAX as u64) as i16;
     }
 }
 
@@ -209,21 +232,49 @@ impl<const MAX_MELS: usize> BandAccumulator<MAX_MELS> {
 pub struct WindowStats<const MAX_MELS: usize> {
     spec: StatsSpec,
     n_mels: usize,
+    /// One sum per hop: with half-overlapping windows, the current hop's
+    /// and the previous one's (a window is the two together), so that each
+    /// frame is added once; with windows of one hop, only the first.
     acc: [BandAccumulator<MAX_MELS>; 2],
-    /// Frames seen since the start of the stream (saturating).
-    frames: u32,
+    /// Which accumulator takes the current hop's frames and whether the
+    /// other holds a complete earlier hop: 0 at the start (the first,
+    /// no earlier hop), then alternately 1 (the second) and 2 (the first).
+    phase: u32,
 }
 
 impl<const MAX_MELS: usize> WindowStats<MAX_MELS> {
     /// Statistics over `n_mels` bands (at most `MAX_MELS`; more are cut).
     pub fn new(spec: &StatsSpec, n_mels: usize) -> Result<Self, StatsError> {
+        let mut stats = Self::unloaded();
+        stats.load(spec, n_mels)?;
+        Ok(stats)
+    }
+
+    /// Statistics not yet set up: all zero bytes (an empty spec, no bands),
+    /// so that a containing `static` needs no initialiser in flash. They
+    /// produce nothing until [`WindowStats::load`] succeeds.
+    pub(crate) const fn unloaded() -> Self {
+        WindowStats {
+            spec: StatsSpec {
+                summary: Summary::MeanStd,
+                window_frames: 0,
+                hop_frames: 0,
+            },
+            n_mels: 0,
+            acc: [BandAccumulator::ZERO, BandAccumulator::ZERO],
+            phase: 0,
+        }
+    }
+
+    /// Sets these statistics up for `spec` over `n_mels` bands (at most
+    /// `MAX_MELS`; more are cut) in place, starting over as at construction.
+    /// An invalid spec is refused and leaves them unchanged.
+    pub fn load(&mut self, spec: &StatsSpec, n_mels: usize) -> Result<(), StatsError> {
         spec.validate()?;
-        Ok(WindowStats {
-            spec: *spec,
-            n_mels: n_mels.min(MAX_MELS),
-            acc: [BandAccumulator::default(), BandAccumulator::default()],
-            frames: 0,
-        })
+        self.spec = *spec;
+        self.n_mels = n_mels.min(MAX_MELS);
+        self.reset();
+        Ok(())
     }
 
     /// The spec in use.
@@ -236,7 +287,7 @@ impl<const MAX_MELS: usize> WindowStats<MAX_MELS> {
         for a in &mut self.acc {
             a.reset();
         }
-        self.frames = 0;
+        self.phase = 0;
     }
 
     /// Adds one frame. When it completes a window, writes the window's means
@@ -246,26 +297,30 @@ impl<const MAX_MELS: usize> WindowStats<MAX_MELS> {
     /// `window_frames` frames and then every `hop_frames`.
     pub fn push(&mut self, frame: &[i16], mean: &mut [i16], std: &mut [i16]) -> bool {
         let frame = frame.get(..self.n_mels).unwrap_or(frame);
-        let hop = self.spec.hop_frames as u32;
-        let overlap = self.spec.overlap() as u32;
-        // Accumulator `a` holds the window that started at a multiple of
-        // `overlap·hop` plus `a·hop` frames; it starts once that point is reached.
-        let t = self.frames;
-        for (a, acc) in self.acc.iter_mut().enumerate().take(overlap as usize) {
-            if t >= a as u32 * hop {
-                acc.add(frame);
-            }
+        let [first, second] = &mut self.acc;
+        let (current, earlier) = if self.phase == 1 {
+            (second, first)
+        } else {
+            (first, second)
+        };
+        current.add(frame);
+        if current.frames() < self.spec.hop_frames {
+            return false;
         }
-        self.frames = self.frames.saturating_add(1);
-        let window = self.spec.window_frames;
-        for acc in self.acc.iter_mut().take(overlap as usize) {
-            if acc.frames() >= window {
-                acc.finish(mean, std);
-                acc.reset();
-                return true;
-            }
+        // A hop is complete.
+        if self.spec.overlap() == 1 {
+            current.finish(mean, std);
+            current.reset();
+            return true;
         }
-        false
+        let reading = self.phase != 0;
+        if reading {
+            current.finish_joined(earlier, mean, std);
+        }
+        // The earlier hop leaves the window; its accumulator takes the next.
+        earlier.reset();
+        self.phase = if self.phase == 1 { 2 } else { 1 };
+        reading
     }
 }
 
@@ -349,6 +404,61 @@ mod tests {
         }
         // Windows [0,4), [2,6), [4,8), [6,10): means of 0..3, 2..5, 4..7, 6..9 (×10).
         assert_eq!(readings, std::vec![(3, 15), (5, 35), (7, 55), (9, 75)]);
+    }
+
+    /// Every reading equals one accumulator fed exactly that window's
+    /// frames, for windows of one hop and half-overlapping ones, with the
+    /// readings at the documented frames.
+    #[test]
+    fn readings_equal_the_summary_of_each_window() {
+        let mut seed = 7u32;
+        let frames: Vec<[i16; 3]> = (0..200)
+            .map(|_| {
+                core::array::from_fn(|b| {
+                    seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                    ((seed >> 16) as i16).wrapping_mul(b as i16 + 1)
+                })
+            })
+            .collect();
+        for (window, hop) in [(8u16, 8u16), (10, 5), (16, 8), (2, 1), (1, 1)] {
+            let spec = StatsSpec {
+                summary: Summary::MeanStd,
+                window_frames: window,
+                hop_frames: hop,
+            };
+            let mut ws = WindowStats::<3>::new(&spec, 3).unwrap();
+            let (mut mean, mut std) = ([0i16; 3], [0i16; 3]);
+            let mut got = Vec::new();
+            for (t, f) in frames.iter().enumerate() {
+                if ws.push(f, &mut mean, &mut std) {
+                    got.push((t, mean, std));
+                }
+            }
+            let (w, h) = (window as usize, hop as usize);
+            let want: Vec<_> = (0..)
+                .map(|k| k * h)
+                .take_while(|start| start + w <= frames.len())
+                .map(|start| {
+                    let mut acc = BandAccumulator::<3>::default();
+                    for f in &frames[start..start + w] {
+                        acc.add(f);
+                    }
+                    let (mut m, mut s) = ([0i16; 3], [0i16; 3]);
+                    acc.finish(&mut m, &mut s);
+                    (start + w - 1, m, s)
+                })
+                .collect();
+            assert_eq!(got, want, "window {window}, hop {hop}");
+            // After a reset, the same again.
+            ws.reset();
+            let mut again = Vec::new();
+            for (t, f) in frames.iter().enumerate() {
+                if ws.push(f, &mut mean, &mut std) {
+                    again.push((t, mean, std));
+                }
+            }
+            assert_eq!(again, want, "window {window}, hop {hop}, after reset");
+        }
     }
 
     #[test]

@@ -20,7 +20,8 @@
 //! - [`pacing`]: the [`Pacer`] trait and a `DelayNs`-based pacer.
 //! - [`adc_microphone`]: an analog microphone module (MAX9814, MAX4466) on
 //!   an SPI ADC: [`AdcMicrophone`].
-//! - [`startup`]: checking the model at start-up and building the sensor.
+//! - [`startup`]: checking the model at start-up and setting the sensor up
+//!   in place.
 //! - [`sensor_loop`]: samples → sensor → readings, until the source ends.
 //! - [`model_file`]: the [`include_model!`] macro and the build-script
 //!   contract for choosing the model file.
@@ -46,5 +47,5 @@ pub use mcp320x::{AdcKind, Mcp320x};
 pub use microphone::Microphone;
 pub use pacing::{DelayPacer, Pacer};
 pub use sensor_loop::{run, run_timed, LoopEnd, NoStopwatch, ReadingSink, Stopwatch};
-pub use startup::{start, StartError};
+pub use startup::{start, start_in_place, StartError};
 pub use valence_core::{Reading, ValenceSensor};

@@ -1,6 +1,7 @@
-//! Start-up: check the model file and build the sensor, or say why not.
+//! Start-up: check the model file and set the sensor up, or say why not.
 //!
-//! The firmware calls [`start`] once with the model bytes it was built with
+//! The firmware calls [`start_in_place`] once with its sensor (an unloaded
+//! one in a `static`), the model bytes it was built with
 //! (see [`crate::model_file`]) and its microphone's rate. Everything the
 //! sensor relies on is checked here — the file's header, checksum and
 //! structure, the specs, that the network fits the compiled buffers, and
@@ -45,16 +46,33 @@ impl fmt::Display for StartError {
 
 impl core::error::Error for StartError {}
 
-/// Validates `model_bytes` and builds a sensor for a microphone at
-/// `sample_rate` Hz.
+/// Validates `model_bytes` and sets `sensor` up for a microphone at
+/// `sample_rate` Hz, in place: with the sensor in a `static` (see
+/// [`ValenceSensor::unloaded`]) nothing the size of the sensor passes
+/// through the stack. On error the sensor is left unloaded (it gives no
+/// readings).
 ///
-/// Never inlined: the construction's temporaries then live in this
-/// function's frame, which is gone once the sensor loop runs.
+/// ```
+/// use valence_core::sensor::DefaultSensor;
+/// use valence_firmware::{start_in_place, StartError};
+///
+/// // On a board: `static SENSOR: ConstStaticCell<DefaultSensor<'static>> =
+/// //     ConstStaticCell::new(DefaultSensor::unloaded());`, then `SENSOR.take()`
+/// // and the model from `include_model!()`.
+/// let mut sensor = DefaultSensor::unloaded();
+/// let err = start_in_place(&mut sensor, b"not a model", 16_000).unwrap_err();
+/// assert!(matches!(err, StartError::Model(_)));
+/// assert!(!sensor.is_loaded()); // a board logs the error and halts
+/// ```
+///
+/// Never inlined: the model's validation and the tables' construction use
+/// this function's frame, which is gone once the sensor loop runs.
 #[inline(never)]
-pub fn start<const MAX_FFT: usize, const MAX_MELS: usize, const MAX_WIDTH: usize>(
-    model_bytes: &[u8],
+pub fn start_in_place<'m, const MAX_FFT: usize, const MAX_MELS: usize, const MAX_WIDTH: usize>(
+    sensor: &mut ValenceSensor<'m, MAX_FFT, MAX_MELS, MAX_WIDTH>,
+    model_bytes: &'m [u8],
     sample_rate: u32,
-) -> Result<ValenceSensor<'_, MAX_FFT, MAX_MELS, MAX_WIDTH>, StartError> {
+) -> Result<(), StartError> {
     let model = Model::from_bytes(model_bytes).map_err(StartError::Model)?;
     let expected = model.feature_spec().sample_rate;
     if expected != sample_rate {
@@ -63,5 +81,18 @@ pub fn start<const MAX_FFT: usize, const MAX_MELS: usize, const MAX_WIDTH: usize
             microphone: sample_rate,
         });
     }
-    ValenceSensor::new(model).map_err(StartError::Sensor)
+    sensor.load(model).map_err(StartError::Sensor)
+}
+
+/// Validates `model_bytes` and builds a sensor for a microphone at
+/// `sample_rate` Hz, returned by value ([`start_in_place`] on a new
+/// unloaded sensor). For hosts and tests; a device keeps its sensor in a
+/// `static` and calls [`start_in_place`].
+pub fn start<const MAX_FFT: usize, const MAX_MELS: usize, const MAX_WIDTH: usize>(
+    model_bytes: &[u8],
+    sample_rate: u32,
+) -> Result<ValenceSensor<'_, MAX_FFT, MAX_MELS, MAX_WIDTH>, StartError> {
+    let mut sensor = ValenceSensor::unloaded();
+    start_in_place(&mut sensor, model_bytes, sample_rate)?;
+    Ok(sensor)
 }

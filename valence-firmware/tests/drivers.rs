@@ -222,6 +222,48 @@ fn start_refuses_damaged_models_and_wrong_rates() {
     assert!(matches!(too_small, Err(StartError::Sensor(_))));
 }
 
+#[test]
+fn start_in_place_sets_up_the_sensor_start_builds() {
+    let model = model_bytes();
+    let samples: Vec<i16> = (0..16_000 * 5)
+        .map(|i| ((i as f64 * 0.013).sin() * 12000.0) as i16 ^ ((i * 7) % 64) as i16)
+        .collect();
+    let mut built: valence_core::sensor::DefaultSensor =
+        valence_firmware::start(&model, 16_000).unwrap();
+    let mut expected = Vec::new();
+    built.push(&samples, |r| expected.push(r));
+    assert!(!expected.is_empty());
+
+    // A wrong rate leaves the sensor unloaded: the loop runs, nothing comes out.
+    let mut sensor = valence_core::sensor::DefaultSensor::unloaded();
+    let refused = valence_firmware::start_in_place(&mut sensor, &model, 8_000).unwrap_err();
+    assert!(matches!(refused, StartError::SampleRate { .. }));
+    assert!(!sensor.is_loaded());
+    let mut buf = [0i16; 256];
+    let mut got = Vec::new();
+    let end = valence_firmware::run(
+        &mut sensor,
+        &mut Samples(&samples),
+        &mut buf,
+        &mut |r: &valence_core::Reading| got.push(*r),
+    )
+    .unwrap();
+    assert!(got.is_empty());
+    assert_eq!(end.readings, 0);
+
+    // The right one sets the same sensor up in place: `start`'s readings.
+    valence_firmware::start_in_place(&mut sensor, &model, 16_000).unwrap();
+    let end = valence_firmware::run(
+        &mut sensor,
+        &mut Samples(&samples),
+        &mut buf,
+        &mut |r: &valence_core::Reading| got.push(*r),
+    )
+    .unwrap();
+    assert_eq!(got, expected);
+    assert_eq!(end.readings as usize, expected.len());
+}
+
 /// A clock that advances 10 µs at every look.
 struct Ticking(u64);
 

@@ -137,7 +137,7 @@ fn text_reports_the_default_shape() {
         // 128·256 + 256·128 + 128·64 + 64·1.
         "73792 per inference".to_string(),
         // size_of::<DefaultSensor>() on thumbv7em-none-eabihf.
-        "8008 bytes on a 32-bit MCU (ValenceSensor<512, 64, 256>)".to_string(),
+        "8016 bytes on a 32-bit MCU (ValenceSensor<512, 64, 256>)".to_string(),
         "valence in [1, 9]".to_string(),
         "2026-09-21 14:13:20 UTC".to_string(),
         "ab".repeat(32),

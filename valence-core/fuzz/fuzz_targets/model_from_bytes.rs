@@ -27,11 +27,11 @@ fuzz_target!(|data: &[u8]| {
 fn check(data: &[u8]) {
     if let Ok(model) = Model::from_bytes(data) {
         let _ = model.check_capacity(4096, 128, 512);
+        let spec = *model.feature_spec();
+        let frames = model.stats_spec().window_frames as usize + 1;
         if let Ok(mut sensor) = ValenceSensor::<1024, 64, 256>::new(model) {
             // A deterministic signal long enough for the first reading of any
             // statistics spec up to a few hundred frames.
-            let spec = *sensor.model().feature_spec();
-            let frames = sensor.model().stats_spec().window_frames as usize + 1;
             let n = (frames * spec.hop as usize + spec.n_fft as usize).min(600_000);
             let mut x: u32 = 1;
             let samples: Vec<i16> = (0..n)

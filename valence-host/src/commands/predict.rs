@@ -89,7 +89,11 @@ impl PredictedReading {
 /// The readings of one recording: decode it at the sensor's model's rate,
 /// reset the sensor and push every sample.
 pub fn predict_file(sensor: &mut HostSensor<'_>, path: &Path) -> Result<Vec<Reading>> {
-    let rate = sensor.model().feature_spec().sample_rate;
+    let model = sensor
+        .model()
+        .context("the sensor has no model loaded: build it with ValenceSensor::new")?;
+    let (spec, stats) = (*model.feature_spec(), *model.stats_spec());
+    let rate = spec.sample_rate;
     let pcm = load_pcm16(path, rate)?;
     if pcm.skipped_packets > 0 {
         eprintln!(
@@ -109,12 +113,11 @@ pub fn predict_file(sensor: &mut HostSensor<'_>, path: &Path) -> Result<Vec<Read
     let mut readings = Vec::new();
     sensor.push(&pcm.samples, |r| readings.push(r));
     if readings.is_empty() {
-        let model = sensor.model();
         eprintln!(
             "note: {}: no reading: {} samples at {rate} Hz, one reading needs {}",
             path.display(),
             pcm.samples.len(),
-            min_samples(model.feature_spec(), model.stats_spec())
+            min_samples(&spec, &stats)
         );
     }
     Ok(readings)

@@ -78,7 +78,7 @@ pub fn measure(
     }
 
     // The network alone, on the last reading's features.
-    let model = sensor.model();
+    let model = sensor.model()?;
     let mut input = [0i8; 256];
     let (means, stds) = sensor.features();
     quantize_input(&model.descriptor().input, means, stds, &mut input);

@@ -22,19 +22,20 @@ mod file_microphone;
 use cortex_m as _; // the critical-section implementation
 use cortex_m_rt::entry;
 use semihosting::{eprintln, println, process};
-use static_cell::StaticCell;
+use static_cell::ConstStaticCell;
 use valence_core::sensor::DefaultSensor;
 use valence_core::Reading;
-use valence_firmware::StartError;
 
 use crate::file_microphone::FileMicrophone;
 
 /// The model file chosen at build time, read in place.
 static MODEL: &[u8] = valence_firmware::include_model!();
 
-/// The sensor lives in a static (it is counted in the ELF's RAM, and
-/// `start` writes it in place rather than through copies on the stack).
-static SENSOR: StaticCell<Result<DefaultSensor<'static>, StartError>> = StaticCell::new();
+/// The sensor lives in a static: unloaded, it is all zero bytes (in `.bss`,
+/// no initialiser in flash), and `start_in_place` sets it up where it lies,
+/// with no copy of it on the stack.
+static SENSOR: ConstStaticCell<DefaultSensor<'static>> =
+    ConstStaticCell::new(DefaultSensor::unloaded());
 
 /// Exit status: the input was processed.
 const EXIT_OK: i32 = 0;
@@ -84,17 +85,15 @@ fn run() -> i32 {
         eprintln!("usage: valence-mps2-an386 run|cost SAMPLES.i16 RATE");
         return EXIT_USAGE;
     };
-    let sensor = match SENSOR.init_with(|| valence_firmware::start(MODEL, args.rate)) {
-        Ok(sensor) => sensor,
-        Err(e) => {
-            eprintln!("valence: {e}; halting");
-            return EXIT_BAD_MODEL;
-        }
-    };
+    let sensor = SENSOR.take();
+    if let Err(e) = valence_firmware::start_in_place(sensor, MODEL, args.rate) {
+        eprintln!("valence: {e}; halting");
+        return EXIT_BAD_MODEL;
+    }
     println!(
         "model ok: {} bytes, {} MACs per inference",
         MODEL.len(),
-        sensor.model().macs()
+        sensor.model().map_or(0, |m| m.macs())
     );
     let Some(mut mic) = FileMicrophone::open(&args.path, args.rate) else {
         eprintln!("valence: cannot open the samples file");

@@ -13,7 +13,7 @@ mod timer_pacer;
 use defmt_rtt as _;
 use embedded_hal_bus::spi::ExclusiveDevice;
 use rp2040_hal as hal;
-use static_cell::StaticCell;
+use static_cell::ConstStaticCell;
 
 use hal::clocks::Clock;
 use hal::fugit::RateExtU32;
@@ -21,7 +21,7 @@ use hal::gpio::{FunctionSpi, PinState};
 use hal::pac;
 use valence_core::sensor::DefaultSensor;
 use valence_firmware::log::DefmtSink;
-use valence_firmware::{AdcKind, AdcMicrophone, Mcp320x, StartError};
+use valence_firmware::{AdcKind, AdcMicrophone, Mcp320x};
 
 use crate::timer_clock::TimerClock;
 use crate::timer_pacer::TimerPacer;
@@ -35,9 +35,11 @@ pub static BOOT2_FIRMWARE: [u8; 256] = rp2040_boot2::BOOT_LOADER_W25Q080;
 /// The model file chosen at build time, read in place from flash.
 static MODEL: &[u8] = valence_firmware::include_model!();
 
-/// The sensor lives in a static (counted in the ELF's RAM; `start` writes
-/// it in place rather than through copies on the stack).
-static SENSOR: StaticCell<Result<DefaultSensor<'static>, StartError>> = StaticCell::new();
+/// The sensor lives in a static: unloaded, it is all zero bytes (in `.bss`,
+/// no initialiser in flash), and `start_in_place` sets it up where it lies,
+/// with no copy of it on the stack.
+static SENSOR: ConstStaticCell<DefaultSensor<'static>> =
+    ConstStaticCell::new(DefaultSensor::unloaded());
 
 /// The Pico's crystal.
 const XTAL_FREQ_HZ: u32 = 12_000_000;
@@ -93,17 +95,15 @@ fn main() -> ! {
     };
     let mut mic = AdcMicrophone::new(adc, TimerPacer::new(timer, SAMPLE_RATE), SAMPLE_RATE, 0);
 
-    let sensor = match SENSOR.init_with(|| valence_firmware::start(MODEL, SAMPLE_RATE)) {
-        Ok(sensor) => sensor,
-        Err(e) => {
-            defmt::error!("{}; halting", e);
-            halt()
-        }
-    };
+    let sensor = SENSOR.take();
+    if let Err(e) = valence_firmware::start_in_place(sensor, MODEL, SAMPLE_RATE) {
+        defmt::error!("{}; halting", e);
+        halt()
+    }
     defmt::info!(
         "valence: model of {=usize} bytes, {=usize} MACs per reading",
         MODEL.len(),
-        sensor.model().macs()
+        sensor.model().map_or(0, |m| m.macs())
     );
     let mut buf = [0i16; 256];
     // Each reading is logged with the microseconds the sensor took for it.
