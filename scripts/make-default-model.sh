@@ -8,5 +8,5 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export SOURCE_DATE_EPOCH=1795564800   # 2026-11-25 00:00 UTC
 out=target/default-model
 cargo run --release -q -p valence-host -- demo --seed 42 --out "$out" --force
-cp "$out/model.vlm" models/default.vlm
+cp "$out/model.vlm" models/default.vlm.tmp && mv models/default.vlm.tmp models/default.vlm
 echo "wrote models/default.vlm ($(wc -c <models/default.vlm) bytes) from $out"
