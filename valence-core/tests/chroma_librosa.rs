@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{percentile, read_npy_f64, read_npy_i16};
+use common::{data_dir, percentile, python, read_npy_f64, read_npy_i16, recordings};
 use valence_core::chroma::{ChromaSpec, CHROMA_ONE, N_CHROMA};
 use valence_core::chroma_stream::HostChromaStream;
 
@@ -296,25 +296,6 @@ fn pitch_class_of_notes_c2_to_c6_by_fft_size() {
     );
 }
 
-fn data_dir() -> PathBuf {
-    std::env::var_os("VALENCE_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data"))
-}
-
-fn python() -> PathBuf {
-    if let Some(p) = std::env::var_os("VALENCE_PYTHON") {
-        return PathBuf::from(p);
-    }
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/python");
-    assert!(
-        venv.exists(),
-        "the librosa oracle needs a Python environment: run scripts/setup-python.sh \
-         (or set VALENCE_PYTHON to a python with librosa 0.11)"
-    );
-    venv
-}
-
 #[test]
 fn chroma_tracks_librosa_on_real_recordings() {
     let data = data_dir();
@@ -325,22 +306,7 @@ fn chroma_tracks_librosa_on_real_recordings() {
         );
         return;
     }
-    let mut files = Vec::new();
-    for sub in ["music", "emomusic/audio"] {
-        let dir = data.join(sub);
-        let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
-            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-            .map(|e| e.unwrap().path())
-            .filter(|p| {
-                matches!(
-                    p.extension().and_then(|e| e.to_str()),
-                    Some("wav" | "ogg" | "mp3" | "flac")
-                )
-            })
-            .collect();
-        found.sort();
-        files.extend(found);
-    }
+    let files = recordings(&data);
     assert!(
         files.len() >= 10,
         "expected the music and emoMusic recordings in {}",

@@ -10,53 +10,10 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use common::*;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn data_dir() -> PathBuf {
-    std::env::var_os("VALENCE_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("../shared/data"))
-}
-
-fn python() -> PathBuf {
-    if let Some(p) = std::env::var_os("VALENCE_PYTHON") {
-        return PathBuf::from(p);
-    }
-    let venv = root().join(".venv/bin/python");
-    assert!(
-        venv.exists(),
-        "the librosa oracle needs a Python environment: run scripts/setup-python.sh \
-         (or set VALENCE_PYTHON to a python with librosa 0.11)"
-    );
-    venv
-}
-
-fn recordings(data: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for sub in ["music", "emomusic/audio"] {
-        let dir = data.join(sub);
-        let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
-            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-            .map(|e| e.unwrap().path())
-            .filter(|p| {
-                matches!(
-                    p.extension().and_then(|e| e.to_str()),
-                    Some("wav" | "ogg" | "mp3" | "flac")
-                )
-            })
-            .collect();
-        found.sort();
-        files.extend(found);
-    }
-    files
-}
 
 #[test]
 fn frames_track_librosa_on_real_recordings() {

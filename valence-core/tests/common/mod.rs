@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use valence_core::frontend::HostFrontEnd;
 use valence_core::{db_q8_to_f32, FeatureSpec, MelNorm, MelScale};
@@ -192,4 +192,54 @@ pub fn table(title: &str, rows: &[(String, String, ErrorStats)]) -> String {
     )
     .unwrap();
     s
+}
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The real-data folder: `VALENCE_DATA`, else `../shared/data` next to the
+/// repository.
+pub fn data_dir() -> PathBuf {
+    std::env::var_os("VALENCE_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("../shared/data"))
+}
+
+/// The Python interpreter with librosa: `VALENCE_PYTHON`, else the `.venv`
+/// that `scripts/setup-python.sh` makes.
+pub fn python() -> PathBuf {
+    if let Some(p) = std::env::var_os("VALENCE_PYTHON") {
+        return PathBuf::from(p);
+    }
+    let venv = root().join(".venv/bin/python");
+    assert!(
+        venv.exists(),
+        "the librosa oracle needs a Python environment: run scripts/setup-python.sh \
+         (or set VALENCE_PYTHON to a python with librosa 0.11)"
+    );
+    venv
+}
+
+/// The real recordings the oracle tests use: every WAV, OGG, MP3 and FLAC in
+/// `music/` and `emomusic/audio/` of the data folder, sorted by name.
+pub fn recordings(data: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for sub in ["music", "emomusic/audio"] {
+        let dir = data.join(sub);
+        let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                matches!(
+                    p.extension().and_then(|e| e.to_str()),
+                    Some("wav" | "ogg" | "mp3" | "flac")
+                )
+            })
+            .collect();
+        found.sort();
+        files.extend(found);
+    }
+    files
 }
