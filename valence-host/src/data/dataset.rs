@@ -34,6 +34,7 @@ use serde::{Deserialize, Serialize};
 use valence_core::stats::StatsSpec;
 use valence_core::FeatureSpec;
 
+use super::harmony::FeatureSet;
 use crate::atomic::write_atomically;
 
 /// The first eight bytes of every dataset file.
@@ -59,6 +60,23 @@ pub enum FeatureSource {
     External {
         /// What they are, in words.
         description: String,
+    },
+    /// Computed from audio by the core front end and window statistics plus
+    /// the core's harmony statistics over the same windows
+    /// ([`crate::data::harmony`]). Models cannot carry these features yet,
+    /// so `export` refuses them. (A variant of its own, last, so that
+    /// dataset files written before it still load.)
+    AudioHarmony {
+        /// Front-end parameters.
+        spec: FeatureSpec,
+        /// Window statistics.
+        stats: StatsSpec,
+        /// Which features each vector holds, in order.
+        set: FeatureSet,
+        /// FFT size of the chroma path.
+        chroma_n_fft: u16,
+        /// Hop of the chroma path, in samples.
+        chroma_hop: u16,
     },
 }
 
