@@ -9,7 +9,9 @@
 # 3. Writes the label CSVs `valence features` reads: file, v_30 (valence) or a_30
 #    (arousal), and the game (the third `_`-separated field of the file name).
 # 4. For each label and feature set (mel, mel-harmony, harmony) builds a dataset
-#    with one statistics window per piece (1024 frames = the first 16.4 s), and
+#    with one statistics window per piece (1792 frames: the first 28.7 s of the
+#    30 s the labels rate; the 3 pieces rendered shorter than that give no window
+#    and are skipped), and
 #    runs `valence train --folds 10` with plain folds (each piece its own group)
 #    and with folds grouped by game.
 # 5. Prints a table of the cross-validated R², RMSE and Pearson r (mean and sd over
@@ -91,7 +93,7 @@ for label in valence arousal; do
             ds="$out/$label-$set-$grouping.vds"
             "$valence" features --data "$wav" --labels "$out/labels-$label.csv" \
                 --file-column file --label-column label "${group_flag[@]}" \
-                --window-frames 1024 --hop-frames 1024 --feature-set "$set" --out "$ds" \
+                --window-frames 1792 --hop-frames 1792 --feature-set "$set" --out "$ds" \
                 > "$out/$label-$set-$grouping.features.log" 2>&1 ||
                 { cat "$out/$label-$set-$grouping.features.log"; exit 1; }
             run="$out/runs/$label-$set-$grouping"
