@@ -77,6 +77,7 @@ pub mod fft;
 pub mod frontend;
 #[cfg(all(feature = "cortex-m-dsp", target_arch = "arm"))]
 pub mod frontend_dsp;
+pub mod harmony;
 pub mod mel;
 pub mod mlp;
 #[cfg(all(feature = "cortex-m-dsp", target_arch = "arm"))]

@@ -69,6 +69,7 @@ fn build(dir: &Path, labels: &Path, cache: &Path) -> Dataset {
     let opts = AudioBuild {
         spec: FeatureSpec::DEFAULT,
         stats: StatsSpec::DEFAULT,
+        feature_set: Default::default(),
         label_options: LabelOptions::default(),
         cache: Some(FeatureCache::open(cache).unwrap()),
         progress: false,

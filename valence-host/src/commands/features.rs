@@ -19,6 +19,7 @@ use crate::data::arrays::{build_from_arrays, ArrayBuild};
 use crate::data::build::{build_from_audio, AudioBuild};
 use crate::data::cache::FeatureCache;
 use crate::data::dataset::Dataset;
+use crate::data::harmony::FeatureSet;
 use crate::data::labels::LabelOptions;
 use crate::data::pickle::{KeyOptions, Orientation, SpectrogramLayout, SpectrogramScale};
 use crate::data::report::Problems;
@@ -76,6 +77,13 @@ pub struct FeaturesArgs {
     /// [default: half the window].
     #[arg(long)]
     pub hop_frames: Option<u16>,
+    /// Audio input: what each window's vector holds: the mel statistics,
+    /// those followed by the harmony statistics of the same span of samples
+    /// (mean chroma and Krumhansl–Kessler key clarity), or the harmony
+    /// statistics alone. Models cannot carry harmony features yet: datasets
+    /// with them are for `train` and `tune`, not `export`.
+    #[arg(long, value_enum, default_value_t = FeatureSet::Mel)]
+    pub feature_set: FeatureSet,
     /// Array input: the dict key of the features [default: features, X, x, mel, …].
     #[arg(long)]
     pub x_key: Option<String>,
@@ -177,6 +185,14 @@ pub fn run(args: &FeaturesArgs) -> Result<usize> {
 }
 
 fn run_arrays(args: &FeaturesArgs) -> Result<usize> {
+    if args.feature_set != FeatureSet::Mel {
+        bail!(
+            "{}: --feature-set {} needs audio (harmony statistics are computed from the \
+             samples, which an array file does not hold); give a folder of recordings",
+            args.data.display(),
+            args.feature_set.name()
+        );
+    }
     let spec = args.spec.resolve(FeatureSpec::LIBROSA_DEFAULTS)?;
     let build = ArrayBuild {
         keys: KeyOptions {
@@ -230,6 +246,7 @@ fn run_audio(args: &FeaturesArgs) -> Result<usize> {
     let build = AudioBuild {
         spec,
         stats,
+        feature_set: args.feature_set,
         label_options: args.label_options(),
         cache: if args.no_cache {
             None

@@ -8,7 +8,9 @@
 //! 3. The labelled clips (all clips when there is no label file) go through
 //!    [`extract_files`]: decoding, resampling, the core front end and window
 //!    statistics, in parallel and through the cache.
-//! 4. Every statistics window becomes an example:
+//! 4. Every statistics window becomes an example, its vector the
+//!    [`FeatureSet`]'s: the mel statistics, the harmony statistics of the
+//!    same span of samples, or both (mel first):
 //!    - **static labels**: each window of a clip gets the clip's label;
 //!    - **dynamic labels**: a window gets the label whose instant is nearest
 //!      its centre, and only windows lying entirely inside the labelled span
@@ -30,6 +32,7 @@ use super::cache::FeatureCache;
 use super::dataset::{Dataset, DatasetParts, ExampleOrigin, FeatureSource, Provenance};
 use super::extract::{extract_files, min_samples, window_span, ClipFeatures};
 use super::folder::{AudioFolder, FindError};
+use super::harmony::{chroma_spec, harmony_to_f32, FeatureSet};
 use super::labels::{
     label_for_window, read_labels, LabelLayout, LabelOptions, LabelTable, LabelValues,
 };
@@ -42,6 +45,8 @@ pub struct AudioBuild {
     pub spec: FeatureSpec,
     /// Window statistics.
     pub stats: StatsSpec,
+    /// Which features each window gives.
+    pub feature_set: FeatureSet,
     /// Which label columns to use.
     pub label_options: LabelOptions,
     /// Where extracted features are cached (none: always extract).
@@ -164,11 +169,13 @@ pub fn build_from_audio(
         &paths,
         &opts.spec,
         &opts.stats,
+        opts.feature_set,
         opts.cache.as_ref(),
         opts.progress,
     );
 
-    let n_features = opts.stats.n_features(opts.spec.n_mels as usize);
+    let set = opts.feature_set;
+    let n_features = set.n_features(opts.stats.n_features(opts.spec.n_mels as usize));
     let (mut features, mut ys, mut groups, mut origins) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut clips = Vec::new();
@@ -215,7 +222,12 @@ pub fn build_from_audio(
                 }
             };
             if let Some(y) = label {
-                features.extend(clip.window_db(w));
+                if set.has_mel() {
+                    features.extend(clip.window_db(w));
+                }
+                if set.has_harmony() {
+                    features.extend(harmony_to_f32(clip.harmony_row(w)));
+                }
                 ys.push(y);
                 groups.push(group.clone().unwrap_or_else(|| name.clone()));
                 origins.push(ExampleOrigin {
@@ -270,9 +282,21 @@ pub fn build_from_audio(
         groups: Some(groups),
         clips,
         origins,
-        source: FeatureSource::Audio {
-            spec: opts.spec,
-            stats: opts.stats,
+        source: match set {
+            FeatureSet::Mel => FeatureSource::Audio {
+                spec: opts.spec,
+                stats: opts.stats,
+            },
+            _ => {
+                let chroma = chroma_spec(opts.spec.sample_rate);
+                FeatureSource::AudioHarmony {
+                    spec: opts.spec,
+                    stats: opts.stats,
+                    set,
+                    chroma_n_fft: chroma.n_fft,
+                    chroma_hop: chroma.hop,
+                }
+            }
         },
         provenance: Provenance {
             inputs,

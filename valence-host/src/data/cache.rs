@@ -2,7 +2,8 @@
 //! dataset a second time from the same recordings is instant.
 //!
 //! An entry is keyed by the BLAKE3 hash of the audio file's bytes, the
-//! [`FeatureSpec`], the [`StatsSpec`] and [`EXTRACTOR_VERSION`] (bumped
+//! [`FeatureSpec`], the [`StatsSpec`], the [`FeatureSet`] when it is not
+//! the default and [`EXTRACTOR_VERSION`] (bumped
 //! whenever decoding, resampling, the front end or the statistics change
 //! their output), so renaming or moving a file keeps its entry and editing
 //! it, or asking for other features, misses. Entries live in
@@ -21,10 +22,11 @@ use valence_core::stats::StatsSpec;
 use valence_core::FeatureSpec;
 
 use super::extract::ClipFeatures;
+use super::harmony::FeatureSet;
 use crate::atomic::write_atomically;
 
 /// Version of the feature extraction pipeline, part of every cache key.
-pub const EXTRACTOR_VERSION: u32 = 1;
+pub const EXTRACTOR_VERSION: u32 = 2;
 
 const MAGIC: &[u8; 8] = b"VALFCACH";
 
@@ -54,6 +56,25 @@ impl CacheKey {
         // postcard is deterministic: the same spec always gives the same bytes.
         h.update(&postcard::to_stdvec(spec).unwrap_or_default());
         h.update(&postcard::to_stdvec(stats).unwrap_or_default());
+        CacheKey(h.finalize().to_hex().to_string())
+    }
+
+    /// The key for the features of `set` (the same as [`CacheKey::new`] for
+    /// [`FeatureSet::Mel`]).
+    pub fn for_set(
+        content: &blake3::Hash,
+        spec: &FeatureSpec,
+        stats: &StatsSpec,
+        set: FeatureSet,
+    ) -> CacheKey {
+        let base = CacheKey::new(content, spec, stats);
+        if set == FeatureSet::Mel {
+            return base;
+        }
+        let mut h = blake3::Hasher::new();
+        h.update(base.0.as_bytes());
+        h.update(b"\0feature set\0");
+        h.update(set.name().as_bytes());
         CacheKey(h.finalize().to_hex().to_string())
     }
 
@@ -131,6 +152,7 @@ mod tests {
             source_rate: 44_100,
             channels: 2,
             clipped: 0,
+            harmony: Vec::new(),
         };
         cache.put(&key, &f).unwrap();
         assert_eq!(cache.get(&key), Some(f));

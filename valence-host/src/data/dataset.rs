@@ -18,7 +18,10 @@
 //! from audio); the labels (`n_examples` `f32`); the optional groups (one
 //! string per example); the clip names and, per example, its clip index and
 //! start time; the [`FeatureSource`] (the [`FeatureSpec`] and [`StatsSpec`]
-//! the features were computed with, or a description of external features);
+//! the features were computed with, or a description of external features,
+//! or for harmony features also the feature set and the chroma FFT size and
+//! hop; postcard tags the variants 0, 1 and 2, so files written before the
+//! harmony variant existed still load);
 //! the [`Provenance`]. A newer format gets a new version number; readers
 //! refuse versions they do not know, and a payload whose hash does not match
 //! (a truncated or damaged file) is refused with a clear error.
@@ -34,6 +37,7 @@ use serde::{Deserialize, Serialize};
 use valence_core::stats::StatsSpec;
 use valence_core::FeatureSpec;
 
+use super::harmony::FeatureSet;
 use crate::atomic::write_atomically;
 
 /// The first eight bytes of every dataset file.
@@ -59,6 +63,23 @@ pub enum FeatureSource {
     External {
         /// What they are, in words.
         description: String,
+    },
+    /// Computed from audio by the core front end and window statistics plus
+    /// the core's harmony statistics over the same windows
+    /// ([`crate::data::harmony`]). Models cannot carry these features yet,
+    /// so `export` refuses them. (A variant of its own, last, so that
+    /// dataset files written before it still load.)
+    AudioHarmony {
+        /// Front-end parameters.
+        spec: FeatureSpec,
+        /// Window statistics.
+        stats: StatsSpec,
+        /// Which features each vector holds, in order.
+        set: FeatureSet,
+        /// FFT size of the chroma path.
+        chroma_n_fft: u16,
+        /// Hop of the chroma path, in samples.
+        chroma_hop: u16,
     },
 }
 
@@ -312,6 +333,34 @@ impl Dataset {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn feature_source_variants_keep_their_tags() {
+        // Files written before `AudioHarmony` existed hold tags 0 and 1:
+        // new variants go last so those files still decode.
+        let audio = FeatureSource::Audio {
+            spec: FeatureSpec::DEFAULT,
+            stats: StatsSpec::DEFAULT,
+        };
+        assert_eq!(postcard::to_stdvec(&audio).unwrap()[0], 0);
+        let external = FeatureSource::External {
+            description: "x".into(),
+        };
+        assert_eq!(postcard::to_stdvec(&external).unwrap(), vec![1, 1, b'x']);
+        let harmony = FeatureSource::AudioHarmony {
+            spec: FeatureSpec::DEFAULT,
+            stats: StatsSpec::DEFAULT,
+            set: FeatureSet::MelHarmony,
+            chroma_n_fft: 2048,
+            chroma_hop: 1024,
+        };
+        let bytes = postcard::to_stdvec(&harmony).unwrap();
+        assert_eq!(bytes[0], 2);
+        assert_eq!(
+            postcard::from_bytes::<FeatureSource>(&bytes).unwrap(),
+            harmony
+        );
+    }
 
     fn sample() -> Dataset {
         Dataset::new(DatasetParts {

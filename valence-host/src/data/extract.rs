@@ -10,6 +10,9 @@
 //! `[i·hop_frames·hop, (i·hop_frames + window_frames − 1)·hop + n_fft)`
 //! ([`window_span`]).
 //!
+//! With a [`FeatureSet`] that holds harmony, each window also gets the
+//! harmony statistics of the same span of samples ([`harmony_windows`]).
+//!
 //! [`extract_files`] does this for many files in parallel (rayon, one clip
 //! per task), reading each file once: its bytes are hashed for the
 //! [`FeatureCache`] and, on a miss, decoded, resampled and summarised. A
@@ -29,6 +32,7 @@ use valence_core::FeatureSpec;
 
 use super::audio::{decode_to_pcm16, read_file};
 use super::cache::{CacheKey, FeatureCache};
+use super::harmony::{harmony_windows, FeatureSet};
 
 /// The most mel bands the host statistics handle (as [`HostFrontEnd`]).
 pub const HOST_MAX_MELS: usize = 256;
@@ -51,6 +55,10 @@ pub struct ClipFeatures {
     pub channels: u16,
     /// Samples clipped when quantising to 16 bits.
     pub clipped: u64,
+    /// Harmony statistics, one row of
+    /// [`valence_core::harmony::N_HARMONY_FEATURES`] Q15 values per window
+    /// (empty when the feature set has no harmony).
+    pub harmony: Vec<i32>,
 }
 
 impl ClipFeatures {
@@ -70,6 +78,13 @@ impl ClipFeatures {
             .iter()
             .map(|&v| valence_core::db_q8_to_f32(v))
             .collect()
+    }
+
+    /// The `i`-th window's harmony statistics in Q15 (empty when the clip
+    /// was extracted without them).
+    pub fn harmony_row(&self, i: usize) -> &[i32] {
+        let n = valence_core::harmony::N_HARMONY_FEATURES;
+        self.harmony.get(i * n..(i + 1) * n).unwrap_or(&[])
     }
 
     /// Duration of the clip at the spec's rate, in seconds.
@@ -112,21 +127,41 @@ pub fn window_features(spec: &FeatureSpec, stats: &StatsSpec, samples: &[i16]) -
     Ok(out)
 }
 
-/// Decodes the bytes of one audio file and computes its features.
+/// Decodes the bytes of one audio file and computes its mel features.
 pub fn extract_bytes(
     bytes: &[u8],
     ext: Option<&str>,
     spec: &FeatureSpec,
     stats: &StatsSpec,
 ) -> Result<ClipFeatures> {
+    extract_bytes_with_set(bytes, ext, spec, stats, FeatureSet::Mel)
+}
+
+/// Decodes the bytes of one audio file and computes its mel features and,
+/// when `set` holds them, its harmony features.
+pub fn extract_bytes_with_set(
+    bytes: &[u8],
+    ext: Option<&str>,
+    spec: &FeatureSpec,
+    stats: &StatsSpec,
+    set: FeatureSet,
+) -> Result<ClipFeatures> {
     let pcm = decode_to_pcm16(bytes, ext, spec.sample_rate)?;
+    let n_features = stats.n_features(spec.n_mels as usize);
+    let windows = window_features(spec, stats, &pcm.samples)?;
+    let harmony = if set.has_harmony() {
+        harmony_windows(spec, stats, &pcm.samples, windows.len() / n_features.max(1))?
+    } else {
+        Vec::new()
+    };
     Ok(ClipFeatures {
-        n_features: stats.n_features(spec.n_mels as usize),
-        windows: window_features(spec, stats, &pcm.samples)?,
+        n_features,
+        windows,
         n_samples: pcm.samples.len() as u64,
         source_rate: pcm.source_rate,
         channels: pcm.channels,
         clipped: pcm.clipped as u64,
+        harmony,
     })
 }
 
@@ -143,13 +178,14 @@ pub struct Extracted {
     pub cached: bool,
 }
 
-/// Computes the features of `paths` in parallel, through `cache` when given.
-/// Results come back in the order of `paths`. `progress` allows a progress
-/// bar (drawn only when stderr is a terminal).
+/// Computes the features of `set` for `paths` in parallel, through `cache`
+/// when given. Results come back in the order of `paths`. `progress` allows
+/// a progress bar (drawn only when stderr is a terminal).
 pub fn extract_files(
     paths: &[PathBuf],
     spec: &FeatureSpec,
     stats: &StatsSpec,
+    set: FeatureSet,
     cache: Option<&FeatureCache>,
     progress: bool,
 ) -> Vec<Extracted> {
@@ -170,7 +206,7 @@ pub fn extract_files(
     let out = paths
         .par_iter()
         .map(|path| {
-            let r = extract_one(path, spec, stats, cache);
+            let r = extract_one(path, spec, stats, set, cache);
             bar.inc(1);
             r
         })
@@ -183,6 +219,7 @@ fn extract_one(
     path: &Path,
     spec: &FeatureSpec,
     stats: &StatsSpec,
+    set: FeatureSet,
     cache: Option<&FeatureCache>,
 ) -> Extracted {
     let bytes = match read_file(path) {
@@ -197,7 +234,7 @@ fn extract_one(
         }
     };
     let hash = blake3::hash(&bytes);
-    let key = CacheKey::new(&hash, spec, stats);
+    let key = CacheKey::for_set(&hash, spec, stats, set);
     if let Some(hit) = cache.and_then(|c| c.get(&key)) {
         return Extracted {
             path: path.to_path_buf(),
@@ -210,7 +247,7 @@ fn extract_one(
         .extension()
         .and_then(|e| e.to_str())
         .map(|e| e.to_ascii_lowercase());
-    let features = extract_bytes(&bytes, ext.as_deref(), spec, stats);
+    let features = extract_bytes_with_set(&bytes, ext.as_deref(), spec, stats, set);
     if let (Some(cache), Ok(f)) = (cache, &features) {
         // A cache that cannot be written only costs time on the next run.
         let _ = cache.put(&key, f);

@@ -11,6 +11,8 @@
 //! - [`build`]: recordings plus labels to a dataset.
 //! - [`extract`]: the core front end and window statistics over each clip,
 //!   in parallel.
+//! - [`harmony`]: the feature sets, and harmony statistics (mean chroma,
+//!   key clarity) over the same windows.
 //! - [`cache`]: extracted features on disk, keyed by content and spec.
 //! - [`pickle`] and [`npy`]: numpy arrays from pickles, `.npy` and `.npz`.
 //! - [`arrays`]: those arrays (feature matrices, spectrograms) to a dataset.
@@ -24,6 +26,7 @@ pub mod cache;
 pub mod dataset;
 pub mod extract;
 pub mod folder;
+pub mod harmony;
 pub mod labels;
 pub mod npy;
 pub mod pickle;

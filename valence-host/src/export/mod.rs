@@ -143,6 +143,15 @@ pub fn export_run(run_dir: &Path, dataset: &Dataset, opts: &ExportOptions) -> Re
 
 /// [`export_run`] on a run already loaded.
 pub fn export_loaded(run: &TrainedRun, ds: &Dataset, opts: &ExportOptions) -> Result<Exported> {
+    let source = run.feature_source()?;
+    if let FeatureSource::AudioHarmony { set, .. } = &source {
+        bail!(
+            "the run was trained on the feature set {} (harmony statistics), which the model \
+             file format cannot describe yet: a device could not compute these inputs. Train \
+             on a dataset built with `valence features --feature-set mel` to export a model",
+            set.name()
+        );
+    }
     let (train, val) = run.split(ds)?;
     let st = &run.description.standardisation;
     let z: Vec<f64> = st
@@ -151,7 +160,6 @@ pub fn export_loaded(run: &TrainedRun, ds: &Dataset, opts: &ExportOptions) -> Re
         .map(f64::from)
         .collect();
     let ranges = calibrate::calibrate(&run.folded, &z, st.clip as f64, opts.calibration)?;
-    let source = run.feature_source()?;
     let audio = matches!(source, FeatureSource::Audio { .. });
     let net = quantise::quantise(&run.folded, &ranges, st, audio)?;
 
@@ -241,6 +249,11 @@ pub fn export_loaded(run: &TrainedRun, ds: &Dataset, opts: &ExportOptions) -> Re
             let int8 = int8::predict_layers(&net, st, ds.feature_matrix(), &val);
             (compare(&int8), None, Some(no_device_reason(description)))
         }
+        // Refused at the top: the model format cannot describe them.
+        FeatureSource::AudioHarmony { set, .. } => bail!(
+            "the feature set {} cannot be exported to a model file",
+            set.name()
+        ),
     };
     let mut summary = ExportSummary::new(&comparison, train.len(), opts.calibration);
     summary.label_name = opts.label_name.clone();

@@ -191,5 +191,16 @@ pub fn describe_source(source: &FeatureSource) -> String {
             spec.sample_rate, spec.n_fft, spec.hop, spec.n_mels, stats
         ),
         FeatureSource::External { description } => format!("external features: {description}"),
+        FeatureSource::AudioHarmony {
+            spec, stats, set, ..
+        } => format!(
+            "the core front end at {} Hz, n_fft {}, hop {}, {} mels, {:?}, feature set {}",
+            spec.sample_rate,
+            spec.n_fft,
+            spec.hop,
+            spec.n_mels,
+            stats,
+            set.name()
+        ),
     }
 }
