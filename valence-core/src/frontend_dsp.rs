@@ -9,8 +9,11 @@
 //! - [`radix4_pass`]: the FFT's radix-4 passes after the first
 //!   ([`crate::fft`]). The three rotations one after the other, then the
 //!   combination in place, need nine working registers, with the group's four
-//!   quarters at constant offsets from one pointer: 53 instructions per
-//!   butterfly instead of about 85. `SMMULR` is `round(a·b / 2^32)` with the
+//!   quarters at constant offsets from one pointer at the group's centre
+//!   (`±4H`, `±12H` bytes, in reach of `LDRD`/`STRD` for `H ≤ 64`), each
+//!   point loaded and stored as one pair of words, and the twiddle row's
+//!   last load moving on to the next row: 46 instructions per butterfly
+//!   instead of about 85. `SMMULR` is `round(a·b / 2^32)` with the
 //!   rounding constant `2^31`, exactly `fft::mul_half`; `SMMLAR` adds such a
 //!   product to an accumulator without another rounding, which is
 //!   `acc + mul_half(a, b)` with 32-bit wrap-around; the untwiddled input is
@@ -34,8 +37,9 @@
 //! Safety argument for the assembly: [`radix4_pass`] takes each group of
 //! `8·H` slots with `chunks_exact_mut` (so inside `buf`); butterfly `k`
 //! (`0 ≤ k < H`) reads and writes slots `2k + {0, 1}` plus `2H`, `4H` and
-//! `6H` beyond them, all below `8H`, and reads the six words of twiddle row
-//! `k`; the function checks that `rows` has at least `H` rows.
+//! `6H` beyond them, all below `8H` (addressed from slot `2k + 3H`), and
+//! reads the six words of twiddle row `k` (addressed from 8 bytes before
+//! it); the function checks that `rows` has at least `H` rows.
 //! [`first_pass_left`] reads and writes the `8·⌊len/8⌋` first words of
 //! `buf`, eight at a time (none if there are fewer than eight).
 //! [`window_pairs`] handles pairs `j` in `0..M/2 - 1` (`M ≥ 4` points,
@@ -66,27 +70,25 @@ pub fn radix4_pass<const H: usize>(buf: &mut [i32], rows: &[[i32; 6]]) -> bool {
             core::arch::asm!(
                 "2:",
                 // u1 = x1·(c2 − i·s2)/4, x1 a quarter into the group.
-                "ldr {a}, [{p}, #{q1}]",
-                "ldr {b}, [{p}, #{q1} + 4]",
-                "ldrd {c}, {s}, [{w}, #8]",
+                "ldrd {a}, {b}, [{p}, #-{o1}]",
+                "ldrd {c}, {s}, [{w}, #16]",
                 "smmulr {t}, {a}, {c}",
                 "smmlar {t}, {b}, {s}, {t}",
                 "smmulr {b}, {b}, {c}",
                 "smmulr {a}, {a}, {s}",
                 "sub {b}, {b}, {a}",
                 // u2 = x2·(c1 − i·s1)/4: real part in e, imaginary in c.
-                "ldr {a}, [{p}, #{q2}]",
-                "ldr {c}, [{p}, #{q2} + 4]",
-                "ldrd {s}, {d}, [{w}]",
+                "ldrd {a}, {c}, [{p}, #{o1}]",
+                "ldrd {s}, {d}, [{w}, #8]",
                 "smmulr {e}, {a}, {s}",
                 "smmlar {e}, {c}, {d}, {e}",
                 "smmulr {c}, {c}, {s}",
                 "smmulr {a}, {a}, {d}",
                 "sub {c}, {c}, {a}",
-                // u3 = x3·(c3 − i·s3)/4: real part in g, imaginary in s.
-                "ldr {a}, [{p}, #{q3}]",
-                "ldr {s}, [{p}, #{q3} + 4]",
-                "ldrd {d}, {f}, [{w}, #16]",
+                // u3 = x3·(c3 − i·s3)/4: real part in g, imaginary in s; the
+                // twiddle load moves w on to the next row.
+                "ldrd {a}, {s}, [{p}, #{o3}]",
+                "ldrd {d}, {f}, [{w}, #24]!",
                 "smmulr {g}, {a}, {d}",
                 "smmlar {g}, {s}, {f}, {g}",
                 "smmulr {s}, {s}, {d}",
@@ -98,7 +100,7 @@ pub fn radix4_pass<const H: usize>(buf: &mut [i32], rows: &[[i32; 6]]) -> bool {
                 "add {g}, {c}, {s}",
                 "sub {c}, {c}, {s}",
                 // u0 = x0/4 rounded; A = u0 + u1 in (s, d), C = u0 − u1 in (t, b).
-                "ldrd {d}, {f}, [{p}]",
+                "ldrd {d}, {f}, [{p}, #-{o3}]",
                 "add {d}, {d}, #2",
                 "add {f}, {f}, #2",
                 "add {s}, {t}, {d}, asr #2",
@@ -107,31 +109,25 @@ pub fn radix4_pass<const H: usize>(buf: &mut [i32], rows: &[[i32; 6]]) -> bool {
                 "rsb {b}, {b}, {f}, asr #2",
                 // y0 = A + B, y2 = A − B.
                 "add {f}, {s}, {a}",
-                "str {f}, [{p}]",
                 "sub {s}, {s}, {a}",
-                "str {s}, [{p}, #{q2}]",
                 "add {a}, {d}, {g}",
-                "str {a}, [{p}, #4]",
                 "sub {d}, {d}, {g}",
-                "str {d}, [{p}, #{q2} + 4]",
+                "strd {f}, {a}, [{p}, #-{o3}]",
+                "strd {s}, {d}, [{p}, #{o1}]",
                 // y1 = C − i·D, y3 = C + i·D.
                 "add {f}, {t}, {c}",
-                "str {f}, [{p}, #{q1}]",
                 "sub {t}, {t}, {c}",
-                "str {t}, [{p}, #{q3}]",
-                "sub {f}, {b}, {e}",
-                "str {f}, [{p}, #{q1} + 4]",
+                "sub {c}, {b}, {e}",
                 "add {b}, {b}, {e}",
-                "str {b}, [{p}, #{q3} + 4]",
+                "strd {f}, {c}, [{p}, #-{o1}]",
+                "strd {t}, {b}, [{p}, #{o3}]",
                 "adds {p}, {p}, #8",
-                "adds {w}, {w}, #24",
                 "subs {n}, {n}, #1",
                 "bne 2b",
-                q1 = const 8 * H,
-                q2 = const 16 * H,
-                q3 = const 24 * H,
-                p = inout(reg) group.as_mut_ptr() => _,
-                w = inout(reg) rows.as_ptr() => _,
+                o1 = const 4 * H,
+                o3 = const 12 * H,
+                p = inout(reg) group.as_mut_ptr().wrapping_add(3 * H) => _,
+                w = inout(reg) rows.as_ptr().cast::<u8>().wrapping_sub(8) => _,
                 n = inout(reg) H => _,
                 a = out(reg) _,
                 b = out(reg) _,
