@@ -12,7 +12,7 @@
 //!   quarters at constant offsets from one pointer at the group's centre
 //!   (`±4H`, `±12H` bytes, in reach of `LDRD`/`STRD` for `H ≤ 64`), each
 //!   point loaded and stored as one pair of words, and the twiddle row's
-//!   last load moving on to the next row: 46 instructions per butterfly
+//!   last load moving on to the next row: 47 instructions per butterfly
 //!   instead of about 85. `SMMULR` is `round(a·b / 2^32)` with the
 //!   rounding constant `2^31`, exactly `fft::mul_half`; `SMMLAR` adds such a
 //!   product to an accumulator without another rounding, which is
@@ -33,6 +33,10 @@
 //!   eight registers across the loop and four working: 34 instructions per
 //!   four samples. `MUL` keeps the low 32 bits of the product, which is the
 //!   whole product here (`|x·w| < 2^31`).
+//! - [`split_power`]: the real split and the power of each bin
+//!   ([`crate::fft::real_power_in_place`]), a bin and its mirror image per
+//!   step, the twiddle's cosine and sine walked up and down the quarter-wave
+//!   table by writeback loads: 25 instructions per pair of bins.
 //!
 //! Safety argument for the assembly: [`radix4_pass`] takes each group of
 //! `8·H` slots with `chunks_exact_mut` (so inside `buf`); butterfly `k`
@@ -47,6 +51,11 @@
 //! (below `N`, checked) and coefficients `w[0..=2j + 2]`, at most
 //! `w[M - 2]` (`M` entries checked), and writes points `rev(j)` and
 //! `M - 1 - rev(j)`, both below `M` (`2M` words checked).
+//! [`split_power`] (with `P = M/2 − 1 ≥ 31` pairs, `M` checked) reads and
+//! writes points `1..=P` of `head` and `M/2 − P..M/2` of `tail` (words `2`
+//! to `M − 1` of each, `M` words checked), and reads `COS_Q31[k·stride]` and
+//! `COS_Q31[M_max/4 − k·stride]` for `k` in `1..=P`, all within
+//! `COS_Q31[..=M_max/4]` (checked) since `P·stride < M_max/4`.
 //! [`interval_sums`] reads `n` weights and `2·n` power words, with `n` the
 //! smaller of the two lengths (`n ≥ 1` checked before entering). Loads and
 //! stores are aligned for their types (`&[i32]`, `&[[i32; 6]]`, `&[u16]`).
@@ -338,4 +347,101 @@ pub fn first_pass_left(buf: &mut [i32], shift: u32) -> bool {
         );
     }
     true
+}
+
+/// The real split and power of `fft::real_power_in_place` for bins `1..M/2`
+/// and `M/2 + 1..M` (`M = 2^log2_m` points, `log2_m` 6 to 11): point `k` of
+/// `head` (the first `M/2` points) is paired with point `M/2 - k` of `tail`
+/// (the last `M/2`), with the Q31 twiddle `c − i·s`, `c = COS_Q31[k·stride]`
+/// and `s = COS_Q31[M_max/4 − k·stride]`, and both powers are stored packed
+/// over their points. Returns `false` and writes nothing for another size or
+/// slices shorter than `M` words.
+#[inline(always)]
+pub fn split_power(head: &mut [i32], tail: &mut [i32], log2_m: u32) -> bool {
+    use crate::tables::{COS_Q31, MAX_FFT_SIZE};
+    if !(6..=11).contains(&log2_m) {
+        return false;
+    }
+    let m = 1usize << log2_m;
+    let (Some(head), Some(tail)) = (head.get_mut(..m), tail.get_mut(..m)) else {
+        return false;
+    };
+    let quarter = MAX_FFT_SIZE / 4;
+    let Some(cos) = COS_Q31.get(..=quarter) else {
+        return false;
+    };
+    // stride = MAX_FFT_SIZE / 2M, 32 down to 1; in bytes an immediate.
+    match log2_m {
+        6 => split_power_kernel::<128>(head, tail, cos),
+        7 => split_power_kernel::<64>(head, tail, cos),
+        8 => split_power_kernel::<32>(head, tail, cos),
+        9 => split_power_kernel::<16>(head, tail, cos),
+        10 => split_power_kernel::<8>(head, tail, cos),
+        _ => split_power_kernel::<4>(head, tail, cos),
+    }
+    true
+}
+
+/// [`split_power`] for `M = head.len()` points with a twiddle stride of
+/// `STEP` bytes (`STEP·M = 4·MAX_FFT_SIZE`, checked by the caller): 25
+/// instructions per pair of bins. `E2 = A + conj(B)`, `O2 = −i·(A − conj(B))`,
+/// `y = W^k·O2/2` with `SMMULR`/`SMMLAR` as in [`radix4_pass`],
+/// `X[k] = E2/2 + y`, `X[M−k] = conj(E2/2 − y)` with the halving an
+/// arithmetic shift, and `|X|²` by `SMULL` and `SMLAL` (`i64`, exact).
+#[inline(always)]
+fn split_power_kernel<const STEP: usize>(head: &mut [i32], tail: &mut [i32], cos: &[i32]) {
+    let m = head.len().min(tail.len());
+    let pairs = (m / 2).saturating_sub(1);
+    if pairs == 0 || m < 4 {
+        return;
+    }
+    // SAFETY: see the module documentation.
+    unsafe {
+        core::arch::asm!(
+            "2:",
+            "ldrd {x0}, {x1}, [{pa}]",
+            "ldrd {x2}, {x3}, [{pb}]",
+            "ldr {x4}, [{cw}], #{step}",
+            "ldr {x5}, [{sw}, #-{step}]!",
+            // E2 = (ar + br, ai − bi) in (x6, x0), O2 = (ai + bi, br − ar) in (x1, x2).
+            "add {x6}, {x0}, {x2}",
+            "sub {x2}, {x2}, {x0}",
+            "sub {x0}, {x1}, {x3}",
+            "add {x1}, {x1}, {x3}",
+            // y = W^k·O2/2 in (x3, x4).
+            "smmulr {x3}, {x1}, {x4}",
+            "smmlar {x3}, {x2}, {x5}, {x3}",
+            "smmulr {x4}, {x2}, {x4}",
+            "smmulr {x5}, {x1}, {x5}",
+            "sub {x4}, {x4}, {x5}",
+            // X[k] = E2/2 + y.
+            "add {x1}, {x3}, {x6}, asr #1",
+            "add {x2}, {x4}, {x0}, asr #1",
+            "smull {x5}, {x1}, {x1}, {x1}",
+            "smlal {x5}, {x1}, {x2}, {x2}",
+            "strd {x5}, {x1}, [{pa}], #8",
+            // X[M − k] = conj(E2/2 − y).
+            "rsb {x1}, {x3}, {x6}, asr #1",
+            "rsb {x2}, {x4}, {x0}, asr #1",
+            "smull {x5}, {x1}, {x1}, {x1}",
+            "smlal {x5}, {x1}, {x2}, {x2}",
+            "strd {x5}, {x1}, [{pb}], #-8",
+            "subs {n}, {n}, #1",
+            "bne 2b",
+            step = const STEP,
+            pa = inout(reg) head.as_mut_ptr().wrapping_add(2) => _,
+            pb = inout(reg) tail.as_mut_ptr().wrapping_add(m - 2) => _,
+            cw = inout(reg) cos.as_ptr().wrapping_add(STEP / 4) => _,
+            sw = inout(reg) cos.as_ptr().wrapping_add(crate::tables::MAX_FFT_SIZE / 4) => _,
+            n = inout(reg) pairs => _,
+            x0 = out(reg) _,
+            x1 = out(reg) _,
+            x2 = out(reg) _,
+            x3 = out(reg) _,
+            x4 = out(reg) _,
+            x5 = out(reg) _,
+            x6 = out(reg) _,
+            options(nostack),
+        );
+    }
 }
