@@ -37,6 +37,10 @@
 //!   ([`crate::fft::real_power_in_place`]), a bin and its mirror image per
 //!   step, the twiddle's cosine and sine walked up and down the quarter-wave
 //!   table by writeback loads: 25 instructions per pair of bins.
+//! - [`filterbank_walk`]: the whole walk of the filterbank's inner
+//!   boundaries ([`crate::mel`]) in one block: [`interval_sums`]' loop per
+//!   interval and about 24 instructions per boundary to clamp it, finish the
+//!   band before it and start the next (about 63 in the compiled walk).
 //!
 //! Safety argument for the assembly: [`radix4_pass`] takes each group of
 //! `8·H` slots with `chunks_exact_mut` (so inside `buf`); butterfly `k`
@@ -57,9 +61,16 @@
 //! `COS_Q31[M_max/4 − k·stride]` for `k` in `1..=P`, all within
 //! `COS_Q31[..=M_max/4]` (checked) since `P·stride < M_max/4`.
 //! [`interval_sums`] reads `n` weights and `2·n` power words, with `n` the
-//! smaller of the two lengths (`n ≥ 1` checked before entering). Loads and
-//! stores are aligned for their types (`&[i32]`, `&[[i32; 6]]`, `&[u16]`).
-//! The blocks write only the registers they declare, touch no stack, and
+//! smaller of the two lengths (`n ≥ 1` checked before entering).
+//! [`filterbank_walk`] reads weights from `start` and power words from
+//! `2·start` on only while the weight pointer is below
+//! `base + min(edge, limit)`, with `limit` the number of bins both slices
+//! hold and `start ≤ limit` (checked); it reads the `E = edges.len() ≥ 1`
+//! edges and reads and writes `bands[0..=E]` (`bands.len() > E` checked),
+//! and keeps three words in 16 bytes it reserves below the stack pointer and
+//! gives back. Loads and stores are aligned for their types (`&[i32]`,
+//! `&[[i32; 6]]`, `&[u16]`, `&[u64]`). The blocks write only the registers
+//! they declare, touch no stack (but for [`filterbank_walk`]'s), and
 //! clobber the flags (declared by not passing `preserves_flags`).
 #![allow(unsafe_code)]
 
@@ -444,4 +455,100 @@ fn split_power_kernel<const STEP: usize>(head: &mut [i32], tail: &mut [i32], cos
             options(nostack),
         );
     }
+}
+
+/// The filterbank walk of `mel::Filterbank::accumulate` over its inner
+/// boundaries: for each `edge` of `edges` in turn, the interval from the
+/// current bin up to `min(edge, limit)` (empty if that is not above it), with
+/// `limit = min(weights.len(), power.len() / 2)`, is summed as by
+/// [`interval_sums`] (`SHIFT` 1 to 31); the band before the boundary is
+/// finished, `bands[j] = bands[j] + (Σ p << 16) − Σ p·t` with wrap-around, and
+/// the next band's rising part `bands[j + 1] = Σ p·t` is stored, for `j` in
+/// `0..edges.len()`. `bands[0]` holds the first band's rising part on entry.
+/// The walk starts at bin `start` and returns the bin where it stopped;
+/// `None` (nothing written) if `edges` is empty, `bands` is shorter than
+/// `edges.len() + 1`, `start > limit`, or `SHIFT` is out of range.
+#[inline(always)]
+pub fn filterbank_walk<const SHIFT: u32>(
+    weights: &[u16],
+    power: &[i32],
+    start: usize,
+    edges: &[u16],
+    bands: &mut [u64],
+) -> Option<usize> {
+    let limit = weights.len().min(power.len() / 2);
+    if edges.is_empty() || bands.len() <= edges.len() || start > limit || !(1..=31).contains(&SHIFT)
+    {
+        return None;
+    }
+    let base = weights.as_ptr();
+    let stop: *const u16;
+    // SAFETY: see the module documentation.
+    unsafe {
+        core::arch::asm!(
+            // Three words below the stack pointer: the weights' base, the
+            // end of the edges, and the weights' limit.
+            "sub sp, sp, #16",
+            "str {we}, [sp]",
+            "str {t}, [sp, #4]",
+            "str {lo}, [sp, #8]",
+            "3:",
+            // we = base + 2·min(edge, limit).
+            "ldrh {t}, [{e}], #2",
+            "ldr {lo}, [sp]",
+            "add {we}, {lo}, {t}, lsl #1",
+            "ldr {lo}, [sp, #8]",
+            "cmp {we}, {lo}",
+            "it hi",
+            "movhi {we}, {lo}",
+            "movs {rl}, #0",
+            "movs {rh}, #0",
+            "movs {tl}, #0",
+            "movs {th}, #0",
+            "cmp {w}, {we}",
+            "bhs 4f",
+            "2:",
+            "ldrh {t}, [{w}], #2",
+            "ldrd {lo}, {hi}, [{p}], #8",
+            "lsrs {lo}, {lo}, #{shift}",
+            "orr {lo}, {lo}, {hi}, lsl #{back}",
+            "lsrs {hi}, {hi}, #{shift}",
+            "adds {tl}, {tl}, {lo}",
+            "adc {th}, {th}, {hi}",
+            "umlal {rl}, {rh}, {lo}, {t}",
+            "mla {rh}, {hi}, {t}, {rh}",
+            "cmp {w}, {we}",
+            "blo 2b",
+            "4:",
+            // bands[j] += (Σ p << 16) − Σ p·t; bands[j + 1] = Σ p·t.
+            "ldrd {lo}, {hi}, [{b}]",
+            "lsls {t}, {th}, #16",
+            "orr {t}, {t}, {tl}, lsr #16",
+            "adds {lo}, {lo}, {tl}, lsl #16",
+            "adc {hi}, {hi}, {t}",
+            "subs {lo}, {lo}, {rl}",
+            "sbc {hi}, {hi}, {rh}",
+            "strd {lo}, {hi}, [{b}], #8",
+            "strd {rl}, {rh}, [{b}]",
+            "ldr {t}, [sp, #4]",
+            "cmp {e}, {t}",
+            "blo 3b",
+            "add sp, sp, #16",
+            shift = const SHIFT,
+            back = const 32 - SHIFT,
+            w = inout(reg) base.wrapping_add(start) => stop,
+            p = inout(reg) power.as_ptr().wrapping_add(2 * start) => _,
+            e = inout(reg) edges.as_ptr() => _,
+            b = inout(reg) bands.as_mut_ptr() => _,
+            we = inout(reg) base => _,
+            t = inout(reg) edges.as_ptr().wrapping_add(edges.len()) => _,
+            lo = inout(reg) base.wrapping_add(limit) => _,
+            hi = out(reg) _,
+            tl = out(reg) _,
+            th = out(reg) _,
+            rl = out(reg) _,
+            rh = out(reg) _,
+        );
+    }
+    Some((stop as usize).wrapping_sub(base as usize) / 2)
 }
