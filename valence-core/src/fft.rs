@@ -156,6 +156,9 @@ fn first_pass(buf: &mut [i32], radix4: bool, shift: i32) {
         }
     } else {
         let r = net.unsigned_abs();
+        if radix4 && first_pass_right_dsp(buf, r) {
+            return;
+        }
         let half = 1i32 << (r - 1);
         let scale = move |v: i32| v.wrapping_add(half) >> r;
         if radix4 {
@@ -320,10 +323,25 @@ fn first_pass_left_dsp(buf: &mut [i32], shift: u32) -> bool {
     crate::frontend_dsp::first_pass_left(buf, shift)
 }
 
+/// The first radix-4 pass with a rounding right shift on the Cortex-M4's
+/// DSP build ([`crate::frontend_dsp`]); `false` if it did not run.
+#[cfg(all(feature = "cortex-m-dsp", target_arch = "arm"))]
+#[inline(always)]
+fn first_pass_right_dsp(buf: &mut [i32], shift: u32) -> bool {
+    crate::frontend_dsp::first_pass_right(buf, shift)
+}
+
 /// The portable build has no specialised first pass.
 #[cfg(not(all(feature = "cortex-m-dsp", target_arch = "arm")))]
 #[inline(always)]
 fn first_pass_left_dsp(_buf: &mut [i32], _shift: u32) -> bool {
+    false
+}
+
+/// The portable build has no specialised first pass.
+#[cfg(not(all(feature = "cortex-m-dsp", target_arch = "arm")))]
+#[inline(always)]
+fn first_pass_right_dsp(_buf: &mut [i32], _shift: u32) -> bool {
     false
 }
 

@@ -28,6 +28,10 @@
 //!   block-floating-point scale is a left shift (`wrapping_shl`, like
 //!   `LSL` by a register below 32): 35 instructions per butterfly, all
 //!   twelve working values in registers.
+//! - [`first_pass_right`]: the same pass when the scale is a right shift
+//!   rounding half up, for shifts 1 to 4: the rounding constant added to
+//!   each input, the shift folded into the additions (`ASR #R` operands),
+//!   39 instructions per butterfly.
 //! - [`window_pairs`]: the window's multiply, peak and bit-reversed store
 //!   ([`crate::window`]) for a point and its mirror image at once, with
 //!   eight registers across the loop and four working: 34 instructions per
@@ -48,8 +52,9 @@
 //! `6H` beyond them, all below `8H` (addressed from slot `2k + 3H`), and
 //! reads the six words of twiddle row `k` (addressed from 8 bytes before
 //! it); the function checks that `rows` has at least `H` rows.
-//! [`first_pass_left`] reads and writes the `8·⌊len/8⌋` first words of
-//! `buf`, eight at a time (none if there are fewer than eight).
+//! [`first_pass_left`] and [`first_pass_right`] read and write the
+//! `8·⌊len/8⌋` first words of `buf`, eight at a time (none if there are
+//! fewer than eight).
 //! [`window_pairs`] handles pairs `j` in `0..M/2 - 1` (`M ≥ 4` points,
 //! checked): it reads samples `2j, 2j + 1` and `N - 2j - 2, N - 2j - 1`
 //! (below `N`, checked) and coefficients `w[0..=2j + 2]`, at most
@@ -551,4 +556,95 @@ pub fn filterbank_walk<const SHIFT: u32>(
         );
     }
     Some((stop as usize).wrapping_sub(base as usize) / 2)
+}
+
+/// The first radix-4 pass of `fft::first_pass_radix4` with each input
+/// divided by `2^shift` rounding half up (`(v + 2^(shift−1)) >> shift`,
+/// wrapping), `shift` 1 to 4 (the shifts a frame of products below `2^31`
+/// needs). Returns `false` and leaves `buf` untouched for another shift.
+#[inline(always)]
+pub fn first_pass_right(buf: &mut [i32], shift: u32) -> bool {
+    match shift {
+        1 => first_pass_right_by::<1>(buf),
+        2 => first_pass_right_by::<2>(buf),
+        3 => first_pass_right_by::<3>(buf),
+        4 => first_pass_right_by::<4>(buf),
+        _ => return false,
+    }
+    true
+}
+
+/// [`first_pass_right`] for a shift `R` known at compile time: the rounding
+/// constant added to each input, the shift folded into the butterfly's
+/// additions where the operand allows (`ADD`/`SUB` with `ASR #R`): 39
+/// instructions per butterfly.
+#[inline(always)]
+fn first_pass_right_by<const R: u32>(buf: &mut [i32]) {
+    let groups = buf.len() / 8;
+    if groups == 0 {
+        return;
+    }
+    // SAFETY: see the module documentation.
+    unsafe {
+        core::arch::asm!(
+            "2:",
+            "ldrd {x0r}, {x0i}, [{p}]",
+            "ldrd {x1r}, {x1i}, [{p}, #8]",
+            "ldrd {x2r}, {x2i}, [{p}, #16]",
+            "ldrd {x3r}, {x3i}, [{p}, #24]",
+            "add {x0r}, {x0r}, #{half}",
+            "add {x0i}, {x0i}, #{half}",
+            "add {x1r}, {x1r}, #{half}",
+            "add {x1i}, {x1i}, #{half}",
+            "add {x2r}, {x2r}, #{half}",
+            "add {x2i}, {x2i}, #{half}",
+            "add {x3r}, {x3r}, #{half}",
+            "add {x3i}, {x3i}, #{half}",
+            "asr {x0r}, {x0r}, #{r}",
+            "asr {x0i}, {x0i}, #{r}",
+            "asr {x2r}, {x2r}, #{r}",
+            "asr {x2i}, {x2i}, #{r}",
+            // A = u0 + u1 in (t, x0r), C = u0 - u1 in (x1r, x1i).
+            "add {t}, {x0r}, {x1r}, asr #{r}",
+            "sub {x1r}, {x0r}, {x1r}, asr #{r}",
+            "add {x0r}, {x0i}, {x1i}, asr #{r}",
+            "sub {x1i}, {x0i}, {x1i}, asr #{r}",
+            // B = u2 + u3 in (x0i, x2r), D = u2 - u3 in (x3r, x3i).
+            "add {x0i}, {x2r}, {x3r}, asr #{r}",
+            "sub {x3r}, {x2r}, {x3r}, asr #{r}",
+            "add {x2r}, {x2i}, {x3i}, asr #{r}",
+            "sub {x3i}, {x2i}, {x3i}, asr #{r}",
+            // y0 = A + B, y2 = A - B.
+            "add {x2i}, {t}, {x0i}",
+            "sub {t}, {t}, {x0i}",
+            "add {x0i}, {x0r}, {x2r}",
+            "sub {x0r}, {x0r}, {x2r}",
+            "strd {x2i}, {x0i}, [{p}]",
+            "strd {t}, {x0r}, [{p}, #16]",
+            // y1 = C - i·D, y3 = C + i·D.
+            "add {x2r}, {x1r}, {x3i}",
+            "sub {x1r}, {x1r}, {x3i}",
+            "sub {x3i}, {x1i}, {x3r}",
+            "add {x1i}, {x1i}, {x3r}",
+            "strd {x2r}, {x3i}, [{p}, #8]",
+            "strd {x1r}, {x1i}, [{p}, #24]",
+            "adds {p}, {p}, #32",
+            "subs {n}, {n}, #1",
+            "bne 2b",
+            r = const R,
+            half = const 1u32 << (R - 1),
+            p = inout(reg) buf.as_mut_ptr() => _,
+            n = inout(reg) groups => _,
+            x0r = out(reg) _,
+            x0i = out(reg) _,
+            x1r = out(reg) _,
+            x1i = out(reg) _,
+            x2r = out(reg) _,
+            x2i = out(reg) _,
+            x3r = out(reg) _,
+            x3i = out(reg) _,
+            t = out(reg) _,
+            options(nostack),
+        );
+    }
 }
