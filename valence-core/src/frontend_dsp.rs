@@ -45,6 +45,11 @@
 //!   boundaries ([`crate::mel`]) in one block: [`interval_sums`]' loop per
 //!   interval and about 24 instructions per boundary to clamp it, finish the
 //!   band before it and start the next (about 63 in the compiled walk).
+//! - [`bands_to_db`]: the log and decibels of every band ([`crate::db`],
+//!   [`crate::frontend`]): the 64-bit band sum normalised by two `CLZ`, the
+//!   table interpolation, the offsets by `QADD` (saturating like
+//!   `saturating_add`), the decibel product's high word, `SSAT` to `i16` and
+//!   the floor, about 40 instructions per band.
 //!
 //! Safety argument for the assembly: [`radix4_pass`] takes each group of
 //! `8·H` slots with `chunks_exact_mut` (so inside `buf`); butterfly `k`
@@ -73,7 +78,10 @@
 //! hold and `start ≤ limit` (checked); it reads the `E = edges.len() ≥ 1`
 //! edges and reads and writes `bands[0..=E]` (`bands.len() > E` checked),
 //! and keeps three words in 16 bytes it reserves below the stack pointer and
-//! gives back. Loads and stores are aligned for their types (`&[i32]`,
+//! gives back. [`bands_to_db`] reads `n` band sums and offsets and writes
+//! `n` outputs, `n` the smallest of the three lengths (`n ≥ 1` checked), and
+//! two neighbouring entries of `LOG2_Q24` at a segment index below 64 (six
+//! bits) of its 65. Loads and stores are aligned for their types (`&[i32]`,
 //! `&[[i32; 6]]`, `&[u16]`, `&[u64]`). The blocks write only the registers
 //! they declare, touch no stack (but for [`filterbank_walk`]'s), and
 //! clobber the flags (declared by not passing `preserves_flags`).
@@ -647,4 +655,93 @@ fn first_pass_right_by<const R: u32>(buf: &mut [i32]) {
             options(nostack),
         );
     }
+}
+
+/// The front end's last step for `n = min(bands.len(), offsets.len(),
+/// out.len())` bands: `out[m]` is `floor` for a zero band sum, else
+/// `max(db(log2(bands[m]) ⊕ offsets[m] ⊕ frame_offset), floor)` with `⊕` the
+/// saturating `i32` addition, `log2` as `db::log2_q24` and `db` as
+/// `db::log2_q24_to_db_q8`: the band loop of `FrontEnd::compute_frame`.
+/// Returns `false` (nothing written) for `n = 0`.
+#[inline(always)]
+pub fn bands_to_db(
+    bands: &[u64],
+    offsets: &[i32],
+    frame_offset: i32,
+    floor: i16,
+    out: &mut [i16],
+) -> bool {
+    use crate::db::DB_PER_OCTAVE_Q28;
+    use crate::tables::LOG2_Q24;
+    let n = bands.len().min(offsets.len()).min(out.len());
+    if n == 0 {
+        return false;
+    }
+    // SAFETY: see the module documentation.
+    unsafe {
+        core::arch::asm!(
+            "2:",
+            // top = the 32 bits from the leading one down, lz its position
+            // from bit 63 (register shifts by 32 give 0 as checked_shr does).
+            "ldrd {lo}, {hi}, [{pb}], #8",
+            "clz {t}, {hi}",
+            "lsl {u}, {hi}, {t}",
+            "rsb {hi}, {t}, #32",
+            "lsr {hi}, {lo}, {hi}",
+            "orr {u}, {u}, {hi}",
+            "clz {hi}, {u}",
+            "lsls {u}, {u}, {hi}",
+            "beq 5f",
+            "add {t}, {t}, {hi}",
+            // Segment index and 24-bit fraction; interpolate, rounding half up.
+            "ubfx {lo}, {u}, #25, #6",
+            "ubfx {u}, {u}, #1, #24",
+            "add {lo}, {tab}, {lo}, lsl #2",
+            "ldrd {lo}, {hi}, [{lo}]",
+            "sub {hi}, {hi}, {lo}",
+            "umull {u}, {hi}, {hi}, {u}",
+            "adds {u}, {u}, #0x800000",
+            "adc {hi}, {hi}, #0",
+            "lsr {u}, {u}, #24",
+            "orr {u}, {u}, {hi}, lsl #8",
+            "add {lo}, {lo}, {u}",
+            "rsb {t}, {t}, #63",
+            "add {lo}, {lo}, {t}, lsl #24",
+            // Offsets (saturating), decibels in Q8.8 rounded half up, i16, floor.
+            "ldr {u}, [{po}], #4",
+            "qadd {lo}, {lo}, {u}",
+            "qadd {lo}, {lo}, {fo}",
+            "smull {u}, {hi}, {lo}, {k}",
+            "add {hi}, {hi}, #2048",
+            "asr {hi}, {hi}, #12",
+            "ssat {hi}, #16, {hi}",
+            "cmp {hi}, {fl}",
+            "it lt",
+            "movlt {hi}, {fl}",
+            "strh {hi}, [{out}], #2",
+            "3:",
+            "subs {n}, {n}, #1",
+            "bne 2b",
+            "b 6f",
+            "5:",
+            "strh {fl}, [{out}], #2",
+            "adds {po}, {po}, #4",
+            "b 3b",
+            "6:",
+            pb = inout(reg) bands.as_ptr() => _,
+            po = inout(reg) offsets.as_ptr() => _,
+            out = inout(reg) out.as_mut_ptr() => _,
+            n = inout(reg) n => _,
+            tab = in(reg) LOG2_Q24.as_ptr(),
+            k = in(reg) DB_PER_OCTAVE_Q28 as i32,
+            fo = in(reg) frame_offset,
+            fl = in(reg) floor as i32,
+            lo = out(reg) _,
+            hi = out(reg) _,
+            t = out(reg) _,
+            u = out(reg) _,
+            options(nostack),
+        );
+    }
+    true
 }
