@@ -275,7 +275,9 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> FrontEnd<MAX_FFT, MAX_MELS> {
         self.frames += 1;
         // Keep the newest n_fft - hop samples, oldest first.
         let hop = self.hop.min(n_fft);
-        self.samples.copy_within(hop..n_fft, 0);
+        if !move_down_dsp(&mut self.samples, hop, n_fft - hop) {
+            self.samples.copy_within(hop..n_fft, 0);
+        }
         self.fill = n_fft - hop;
         self.frame.get(..self.n_mels)
     }
@@ -342,6 +344,21 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> FrontEnd<MAX_FFT, MAX_MELS> {
             };
         }
     }
+}
+
+/// The move of the newest samples to the front on the Cortex-M4's DSP build
+/// ([`crate::frontend_dsp::move_down`]); `false` if it did not run.
+#[cfg(all(feature = "cortex-m-dsp", target_arch = "arm"))]
+#[inline(always)]
+fn move_down_dsp(samples: &mut [i16], from: usize, len: usize) -> bool {
+    crate::frontend_dsp::move_down(samples, from, len)
+}
+
+/// The portable build moves the samples with `copy_within`.
+#[cfg(not(all(feature = "cortex-m-dsp", target_arch = "arm")))]
+#[inline(always)]
+fn move_down_dsp(_samples: &mut [i16], _from: usize, _len: usize) -> bool {
+    false
 }
 
 /// The band loop's log and decibels on the Cortex-M4's DSP build
