@@ -761,7 +761,8 @@ pub fn bands_to_db(
 pub fn move_down(buf: &mut [i16], from: usize, len: usize) -> bool {
     let blocks = len / 8;
     let fits = from.checked_add(len).is_some_and(|end| end <= buf.len());
-    if blocks == 0 || len % 8 != 0 || !fits || from % 2 != 0 || (buf.as_ptr() as usize) % 4 != 0 {
+    let aligned = from.is_multiple_of(2) && (buf.as_ptr() as usize).is_multiple_of(4);
+    if blocks == 0 || !len.is_multiple_of(8) || !fits || !aligned {
         return false;
     }
     // SAFETY: see the module documentation.
