@@ -49,7 +49,7 @@
 //!   [`crate::frontend`]): the 64-bit band sum normalised by two `CLZ`, the
 //!   table interpolation, the offsets by `QADD` (saturating like
 //!   `saturating_add`), the decibel product's high word, `SSAT` to `i16` and
-//!   the floor, about 40 instructions per band.
+//!   the floor, about 36 instructions per band.
 //! - [`move_down`]: the front end's move of its newest samples to the front
 //!   of the buffer, sixteen bytes per six instructions (the compiled
 //!   `copy_within` takes about 8.5 per word).
@@ -87,7 +87,8 @@
 //! bits) of its 65. [`move_down`] reads `buf[from..from + len]` and writes
 //! `buf[..len]` (`from + len ≤ buf.len()` checked), in blocks of eight
 //! samples (`len` a multiple of 8 checked), word-aligned (the buffer's start
-//! and `from` even, checked). Loads and stores are aligned for their types (`&[i32]`,
+//! a multiple of four bytes and `from` even, checked). Loads and stores are
+//! aligned for their types (`&[i32]`,
 //! `&[[i32; 6]]`, `&[u16]`, `&[u64]`). The blocks write only the registers
 //! they declare, touch no stack (but for [`filterbank_walk`]'s), and
 //! clobber the flags (declared by not passing `preserves_flags`).
@@ -96,7 +97,8 @@
 /// One radix-4 pass over groups of `4·H` complex points (`8·H` slots), with
 /// the `H` Q30 twiddle rows `[c1, s1, c2, s2, c3, s3]` of the pass; the same
 /// arithmetic as the portable `fft::radix4_pass`. `H` must be 2 to 64 (the
-/// offsets are immediates of at most 4095 bytes); returns `false` and
+/// offsets from the group's centre, at most `12H` bytes, must fit the
+/// `LDRD`/`STRD` immediate of at most 1020); returns `false` and
 /// leaves `buf` untouched otherwise or if `rows` is too short.
 #[inline(always)]
 pub fn radix4_pass<const H: usize>(buf: &mut [i32], rows: &[[i32; 6]]) -> bool {
