@@ -156,6 +156,9 @@ fn first_pass(buf: &mut [i32], radix4: bool, shift: i32) {
         }
     } else {
         let r = net.unsigned_abs();
+        if radix4 && first_pass_right_dsp(buf, r) {
+            return;
+        }
         let half = 1i32 << (r - 1);
         let scale = move |v: i32| v.wrapping_add(half) >> r;
         if radix4 {
@@ -320,10 +323,25 @@ fn first_pass_left_dsp(buf: &mut [i32], shift: u32) -> bool {
     crate::frontend_dsp::first_pass_left(buf, shift)
 }
 
+/// The first radix-4 pass with a rounding right shift on the Cortex-M4's
+/// DSP build ([`crate::frontend_dsp`]); `false` if it did not run.
+#[cfg(all(feature = "cortex-m-dsp", target_arch = "arm"))]
+#[inline(always)]
+fn first_pass_right_dsp(buf: &mut [i32], shift: u32) -> bool {
+    crate::frontend_dsp::first_pass_right(buf, shift)
+}
+
 /// The portable build has no specialised first pass.
 #[cfg(not(all(feature = "cortex-m-dsp", target_arch = "arm")))]
 #[inline(always)]
 fn first_pass_left_dsp(_buf: &mut [i32], _shift: u32) -> bool {
+    false
+}
+
+/// The portable build has no specialised first pass.
+#[cfg(not(all(feature = "cortex-m-dsp", target_arch = "arm")))]
+#[inline(always)]
+fn first_pass_right_dsp(_buf: &mut [i32], _shift: u32) -> bool {
     false
 }
 
@@ -349,6 +367,21 @@ fn radix4_pass_dsp(buf: &mut [i32], log2_h: u32, rows: &[[i32; 6]]) -> bool {
 ))]
 #[inline(always)]
 fn radix4_pass_dsp(_buf: &mut [i32], _log2_h: u32, _rows: &[[i32; 6]]) -> bool {
+    false
+}
+
+/// The real split and power on the Cortex-M4's DSP build
+/// ([`crate::frontend_dsp`]); `false` if it did not run.
+#[cfg(all(feature = "cortex-m-dsp", target_arch = "arm"))]
+#[inline(always)]
+fn split_power_dsp(head: &mut [i32], tail: &mut [i32], log2_m: u32) -> bool {
+    crate::frontend_dsp::split_power(head, tail, log2_m)
+}
+
+/// The portable build splits in [`real_power_in_place`]'s own loop.
+#[cfg(not(all(feature = "cortex-m-dsp", target_arch = "arm")))]
+#[inline(always)]
+fn split_power_dsp(_head: &mut [i32], _tail: &mut [i32], _log2_m: u32) -> bool {
     false
 }
 
@@ -404,7 +437,11 @@ pub fn real_power_in_place(buf: &mut [i32], log2_m: u32) -> u64 {
         pack_power(power(r, i), slot);
     }
     // head holds points 0..M/2, tail points M/2..M; pair k with M-k for
-    // k in 1..M/2. W^k = e^{-2πi·k/N} = c - i·s with c = COS_Q31[k·stride]
+    // k in 1..M/2 (the Cortex-M4's DSP build has a kernel for it).
+    if split_power_dsp(head, tail, log2_m) {
+        return nyquist;
+    }
+    // W^k = e^{-2πi·k/N} = c - i·s with c = COS_Q31[k·stride]
     // and s = COS_Q31[1024 - k·stride]: both walks stay in the first quadrant.
     let stride = (MAX_FFT_SIZE >> (log2_m + 1)).max(1);
     let angles = COS_Q31.get(stride..MAX_FFT_SIZE / 4).unwrap_or(&[]);

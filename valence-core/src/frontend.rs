@@ -275,7 +275,9 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> FrontEnd<MAX_FFT, MAX_MELS> {
         self.frames += 1;
         // Keep the newest n_fft - hop samples, oldest first.
         let hop = self.hop.min(n_fft);
-        self.samples.copy_within(hop..n_fft, 0);
+        if !move_down_dsp(&mut self.samples, hop, n_fft - hop) {
+            self.samples.copy_within(hop..n_fft, 0);
+        }
         self.fill = n_fft - hop;
         self.frame.get(..self.n_mels)
     }
@@ -313,6 +315,17 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> FrontEnd<MAX_FFT, MAX_MELS> {
         // the sums fit in i32 (saturation only guards the impossible).
         let frame_offset_q24 = (frame_log2 << LOG2_FRAC_BITS) as i32;
         let floor = self.floor_q8;
+        let offsets = self.bank.band_log2_offsets();
+        let n_mels = self.n_mels.min(MAX_MELS);
+        if bands_to_db_dsp(
+            self.bands.get(..n_mels).unwrap_or(&[]),
+            offsets,
+            frame_offset_q24,
+            floor,
+            &mut self.frame,
+        ) {
+            return;
+        }
         let bands = self
             .frame
             .iter_mut()
@@ -331,6 +344,48 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> FrontEnd<MAX_FFT, MAX_MELS> {
             };
         }
     }
+}
+
+/// The move of the newest samples to the front on the Cortex-M4's DSP build
+/// ([`crate::frontend_dsp::move_down`]); `false` if it did not run.
+#[cfg(all(feature = "cortex-m-dsp", target_arch = "arm"))]
+#[inline(always)]
+fn move_down_dsp(samples: &mut [i16], from: usize, len: usize) -> bool {
+    crate::frontend_dsp::move_down(samples, from, len)
+}
+
+/// The portable build moves the samples with `copy_within`.
+#[cfg(not(all(feature = "cortex-m-dsp", target_arch = "arm")))]
+#[inline(always)]
+fn move_down_dsp(_samples: &mut [i16], _from: usize, _len: usize) -> bool {
+    false
+}
+
+/// The band loop's log and decibels on the Cortex-M4's DSP build
+/// ([`crate::frontend_dsp::bands_to_db`]); `false` if it did not run.
+#[cfg(all(feature = "cortex-m-dsp", target_arch = "arm"))]
+#[inline(always)]
+fn bands_to_db_dsp(
+    bands: &[u64],
+    offsets: &[i32],
+    frame_offset: i32,
+    floor: i16,
+    out: &mut [i16],
+) -> bool {
+    crate::frontend_dsp::bands_to_db(bands, offsets, frame_offset, floor, out)
+}
+
+/// The portable build runs [`FrontEnd`]'s own band loop.
+#[cfg(not(all(feature = "cortex-m-dsp", target_arch = "arm")))]
+#[inline(always)]
+fn bands_to_db_dsp(
+    _bands: &[u64],
+    _offsets: &[i32],
+    _frame_offset: i32,
+    _floor: i16,
+    _out: &mut [i16],
+) -> bool {
+    false
 }
 
 impl<const MAX_FFT: usize, const MAX_MELS: usize> fmt::Debug for FrontEnd<MAX_FFT, MAX_MELS> {

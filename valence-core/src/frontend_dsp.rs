@@ -9,8 +9,11 @@
 //! - [`radix4_pass`]: the FFT's radix-4 passes after the first
 //!   ([`crate::fft`]). The three rotations one after the other, then the
 //!   combination in place, need nine working registers, with the group's four
-//!   quarters at constant offsets from one pointer: 53 instructions per
-//!   butterfly instead of about 85. `SMMULR` is `round(a·b / 2^32)` with the
+//!   quarters at constant offsets from one pointer at the group's centre
+//!   (`±4H`, `±12H` bytes, in reach of `LDRD`/`STRD` for `H ≤ 64`), each
+//!   point loaded and stored as one pair of words, and the twiddle row's
+//!   last load moving on to the next row: 47 instructions per butterfly
+//!   instead of about 85. `SMMULR` is `round(a·b / 2^32)` with the
 //!   rounding constant `2^31`, exactly `fft::mul_half`; `SMMLAR` adds such a
 //!   product to an accumulator without another rounding, which is
 //!   `acc + mul_half(a, b)` with 32-bit wrap-around; the untwiddled input is
@@ -25,35 +28,77 @@
 //!   block-floating-point scale is a left shift (`wrapping_shl`, like
 //!   `LSL` by a register below 32): 35 instructions per butterfly, all
 //!   twelve working values in registers.
+//! - [`first_pass_right`]: the same pass when the scale is a right shift
+//!   rounding half up, for shifts 1 to 4: the rounding constant added to
+//!   each input, the shift folded into the additions (`ASR #R` operands),
+//!   39 instructions per butterfly.
 //! - [`window_pairs`]: the window's multiply, peak and bit-reversed store
 //!   ([`crate::window`]) for a point and its mirror image at once, with
 //!   eight registers across the loop and four working: 34 instructions per
 //!   four samples. `MUL` keeps the low 32 bits of the product, which is the
 //!   whole product here (`|x·w| < 2^31`).
+//! - [`split_power`]: the real split and the power of each bin
+//!   ([`crate::fft::real_power_in_place`]), a bin and its mirror image per
+//!   step, the twiddle's cosine and sine walked up and down the quarter-wave
+//!   table by writeback loads: 25 instructions per pair of bins.
+//! - [`filterbank_walk`]: the whole walk of the filterbank's inner
+//!   boundaries ([`crate::mel`]) in one block: [`interval_sums`]' loop per
+//!   interval and about 24 instructions per boundary to clamp it, finish the
+//!   band before it and start the next (about 63 in the compiled walk).
+//! - [`bands_to_db`]: the log and decibels of every band ([`crate::db`],
+//!   [`crate::frontend`]): the 64-bit band sum normalised by two `CLZ`, the
+//!   table interpolation, the offsets by `QADD` (saturating like
+//!   `saturating_add`), the decibel product's high word, `SSAT` to `i16` and
+//!   the floor, about 36 instructions per band.
+//! - [`move_down`]: the front end's move of its newest samples to the front
+//!   of the buffer, sixteen bytes per six instructions (the compiled
+//!   `copy_within` takes about 8.5 per word).
 //!
 //! Safety argument for the assembly: [`radix4_pass`] takes each group of
 //! `8·H` slots with `chunks_exact_mut` (so inside `buf`); butterfly `k`
 //! (`0 ≤ k < H`) reads and writes slots `2k + {0, 1}` plus `2H`, `4H` and
-//! `6H` beyond them, all below `8H`, and reads the six words of twiddle row
-//! `k`; the function checks that `rows` has at least `H` rows.
-//! [`first_pass_left`] reads and writes the `8·⌊len/8⌋` first words of
-//! `buf`, eight at a time (none if there are fewer than eight).
+//! `6H` beyond them, all below `8H` (addressed from slot `2k + 3H`), and
+//! reads the six words of twiddle row `k` (addressed from 8 bytes before
+//! it); the function checks that `rows` has at least `H` rows.
+//! [`first_pass_left`] and [`first_pass_right`] read and write the
+//! `8·⌊len/8⌋` first words of `buf`, eight at a time (none if there are
+//! fewer than eight).
 //! [`window_pairs`] handles pairs `j` in `0..M/2 - 1` (`M ≥ 4` points,
 //! checked): it reads samples `2j, 2j + 1` and `N - 2j - 2, N - 2j - 1`
 //! (below `N`, checked) and coefficients `w[0..=2j + 2]`, at most
 //! `w[M - 2]` (`M` entries checked), and writes points `rev(j)` and
 //! `M - 1 - rev(j)`, both below `M` (`2M` words checked).
+//! [`split_power`] (with `P = M/2 − 1 ≥ 31` pairs, `M` checked) reads and
+//! writes points `1..=P` of `head` and `M/2 − P..M/2` of `tail` (words `2`
+//! to `M − 1` of each, `M` words checked), and reads `COS_Q31[k·stride]` and
+//! `COS_Q31[M_max/4 − k·stride]` for `k` in `1..=P`, all within
+//! `COS_Q31[..=M_max/4]` (checked) since `P·stride < M_max/4`.
 //! [`interval_sums`] reads `n` weights and `2·n` power words, with `n` the
-//! smaller of the two lengths (`n ≥ 1` checked before entering). Loads and
-//! stores are aligned for their types (`&[i32]`, `&[[i32; 6]]`, `&[u16]`).
-//! The blocks write only the registers they declare, touch no stack, and
+//! smaller of the two lengths (`n ≥ 1` checked before entering).
+//! [`filterbank_walk`] reads weights from `start` and power words from
+//! `2·start` on only while the weight pointer is below
+//! `base + min(edge, limit)`, with `limit` the number of bins both slices
+//! hold and `start ≤ limit` (checked); it reads the `E = edges.len() ≥ 1`
+//! edges and reads and writes `bands[0..=E]` (`bands.len() > E` checked),
+//! and keeps three words in 16 bytes it reserves below the stack pointer and
+//! gives back. [`bands_to_db`] reads `n` band sums and offsets and writes
+//! `n` outputs, `n` the smallest of the three lengths (`n ≥ 1` checked), and
+//! two neighbouring entries of `LOG2_Q24` at a segment index below 64 (six
+//! bits) of its 65. [`move_down`] reads `buf[from..from + len]` and writes
+//! `buf[..len]` (`from + len ≤ buf.len()` checked), in blocks of eight
+//! samples (`len` a multiple of 8 checked), word-aligned (the buffer's start
+//! a multiple of four bytes and `from` even, checked). Loads and stores are
+//! aligned for their types (`&[i32]`,
+//! `&[[i32; 6]]`, `&[u16]`, `&[u64]`). The blocks write only the registers
+//! they declare, touch no stack (but for [`filterbank_walk`]'s), and
 //! clobber the flags (declared by not passing `preserves_flags`).
 #![allow(unsafe_code)]
 
 /// One radix-4 pass over groups of `4·H` complex points (`8·H` slots), with
 /// the `H` Q30 twiddle rows `[c1, s1, c2, s2, c3, s3]` of the pass; the same
 /// arithmetic as the portable `fft::radix4_pass`. `H` must be 2 to 64 (the
-/// offsets are immediates of at most 4095 bytes); returns `false` and
+/// offsets from the group's centre, at most `12H` bytes, must fit the
+/// `LDRD`/`STRD` immediate of at most 1020); returns `false` and
 /// leaves `buf` untouched otherwise or if `rows` is too short.
 #[inline(always)]
 pub fn radix4_pass<const H: usize>(buf: &mut [i32], rows: &[[i32; 6]]) -> bool {
@@ -66,27 +111,25 @@ pub fn radix4_pass<const H: usize>(buf: &mut [i32], rows: &[[i32; 6]]) -> bool {
             core::arch::asm!(
                 "2:",
                 // u1 = x1·(c2 − i·s2)/4, x1 a quarter into the group.
-                "ldr {a}, [{p}, #{q1}]",
-                "ldr {b}, [{p}, #{q1} + 4]",
-                "ldrd {c}, {s}, [{w}, #8]",
+                "ldrd {a}, {b}, [{p}, #-{o1}]",
+                "ldrd {c}, {s}, [{w}, #16]",
                 "smmulr {t}, {a}, {c}",
                 "smmlar {t}, {b}, {s}, {t}",
                 "smmulr {b}, {b}, {c}",
                 "smmulr {a}, {a}, {s}",
                 "sub {b}, {b}, {a}",
                 // u2 = x2·(c1 − i·s1)/4: real part in e, imaginary in c.
-                "ldr {a}, [{p}, #{q2}]",
-                "ldr {c}, [{p}, #{q2} + 4]",
-                "ldrd {s}, {d}, [{w}]",
+                "ldrd {a}, {c}, [{p}, #{o1}]",
+                "ldrd {s}, {d}, [{w}, #8]",
                 "smmulr {e}, {a}, {s}",
                 "smmlar {e}, {c}, {d}, {e}",
                 "smmulr {c}, {c}, {s}",
                 "smmulr {a}, {a}, {d}",
                 "sub {c}, {c}, {a}",
-                // u3 = x3·(c3 − i·s3)/4: real part in g, imaginary in s.
-                "ldr {a}, [{p}, #{q3}]",
-                "ldr {s}, [{p}, #{q3} + 4]",
-                "ldrd {d}, {f}, [{w}, #16]",
+                // u3 = x3·(c3 − i·s3)/4: real part in g, imaginary in s; the
+                // twiddle load moves w on to the next row.
+                "ldrd {a}, {s}, [{p}, #{o3}]",
+                "ldrd {d}, {f}, [{w}, #24]!",
                 "smmulr {g}, {a}, {d}",
                 "smmlar {g}, {s}, {f}, {g}",
                 "smmulr {s}, {s}, {d}",
@@ -98,7 +141,7 @@ pub fn radix4_pass<const H: usize>(buf: &mut [i32], rows: &[[i32; 6]]) -> bool {
                 "add {g}, {c}, {s}",
                 "sub {c}, {c}, {s}",
                 // u0 = x0/4 rounded; A = u0 + u1 in (s, d), C = u0 − u1 in (t, b).
-                "ldrd {d}, {f}, [{p}]",
+                "ldrd {d}, {f}, [{p}, #-{o3}]",
                 "add {d}, {d}, #2",
                 "add {f}, {f}, #2",
                 "add {s}, {t}, {d}, asr #2",
@@ -107,31 +150,25 @@ pub fn radix4_pass<const H: usize>(buf: &mut [i32], rows: &[[i32; 6]]) -> bool {
                 "rsb {b}, {b}, {f}, asr #2",
                 // y0 = A + B, y2 = A − B.
                 "add {f}, {s}, {a}",
-                "str {f}, [{p}]",
                 "sub {s}, {s}, {a}",
-                "str {s}, [{p}, #{q2}]",
                 "add {a}, {d}, {g}",
-                "str {a}, [{p}, #4]",
                 "sub {d}, {d}, {g}",
-                "str {d}, [{p}, #{q2} + 4]",
+                "strd {f}, {a}, [{p}, #-{o3}]",
+                "strd {s}, {d}, [{p}, #{o1}]",
                 // y1 = C − i·D, y3 = C + i·D.
                 "add {f}, {t}, {c}",
-                "str {f}, [{p}, #{q1}]",
                 "sub {t}, {t}, {c}",
-                "str {t}, [{p}, #{q3}]",
-                "sub {f}, {b}, {e}",
-                "str {f}, [{p}, #{q1} + 4]",
+                "sub {c}, {b}, {e}",
                 "add {b}, {b}, {e}",
-                "str {b}, [{p}, #{q3} + 4]",
+                "strd {f}, {c}, [{p}, #-{o1}]",
+                "strd {t}, {b}, [{p}, #{o3}]",
                 "adds {p}, {p}, #8",
-                "adds {w}, {w}, #24",
                 "subs {n}, {n}, #1",
                 "bne 2b",
-                q1 = const 8 * H,
-                q2 = const 16 * H,
-                q3 = const 24 * H,
-                p = inout(reg) group.as_mut_ptr() => _,
-                w = inout(reg) rows.as_ptr() => _,
+                o1 = const 4 * H,
+                o3 = const 12 * H,
+                p = inout(reg) group.as_mut_ptr().wrapping_add(3 * H) => _,
+                w = inout(reg) rows.as_ptr().cast::<u8>().wrapping_sub(8) => _,
                 n = inout(reg) H => _,
                 a = out(reg) _,
                 b = out(reg) _,
@@ -338,6 +375,415 @@ pub fn first_pass_left(buf: &mut [i32], shift: u32) -> bool {
             x3r = out(reg) _,
             x3i = out(reg) _,
             t = out(reg) _,
+            options(nostack),
+        );
+    }
+    true
+}
+
+/// The real split and power of `fft::real_power_in_place` for bins `1..M/2`
+/// and `M/2 + 1..M` (`M = 2^log2_m` points, `log2_m` 6 to 11): point `k` of
+/// `head` (the first `M/2` points) is paired with point `M/2 - k` of `tail`
+/// (the last `M/2`), with the Q31 twiddle `c − i·s`, `c = COS_Q31[k·stride]`
+/// and `s = COS_Q31[M_max/4 − k·stride]`, and both powers are stored packed
+/// over their points. Returns `false` and writes nothing for another size or
+/// slices shorter than `M` words.
+#[inline(always)]
+pub fn split_power(head: &mut [i32], tail: &mut [i32], log2_m: u32) -> bool {
+    use crate::tables::{COS_Q31, MAX_FFT_SIZE};
+    if !(6..=11).contains(&log2_m) {
+        return false;
+    }
+    let m = 1usize << log2_m;
+    let (Some(head), Some(tail)) = (head.get_mut(..m), tail.get_mut(..m)) else {
+        return false;
+    };
+    let quarter = MAX_FFT_SIZE / 4;
+    let Some(cos) = COS_Q31.get(..=quarter) else {
+        return false;
+    };
+    // stride = MAX_FFT_SIZE / 2M, 32 down to 1; in bytes an immediate.
+    match log2_m {
+        6 => split_power_kernel::<128>(head, tail, cos),
+        7 => split_power_kernel::<64>(head, tail, cos),
+        8 => split_power_kernel::<32>(head, tail, cos),
+        9 => split_power_kernel::<16>(head, tail, cos),
+        10 => split_power_kernel::<8>(head, tail, cos),
+        _ => split_power_kernel::<4>(head, tail, cos),
+    }
+    true
+}
+
+/// [`split_power`] for `M = head.len()` points with a twiddle stride of
+/// `STEP` bytes (`STEP·M = 4·MAX_FFT_SIZE`, checked by the caller): 25
+/// instructions per pair of bins. `E2 = A + conj(B)`, `O2 = −i·(A − conj(B))`,
+/// `y = W^k·O2/2` with `SMMULR`/`SMMLAR` as in [`radix4_pass`],
+/// `X[k] = E2/2 + y`, `X[M−k] = conj(E2/2 − y)` with the halving an
+/// arithmetic shift, and `|X|²` by `SMULL` and `SMLAL` (`i64`, exact).
+#[inline(always)]
+fn split_power_kernel<const STEP: usize>(head: &mut [i32], tail: &mut [i32], cos: &[i32]) {
+    let m = head.len().min(tail.len());
+    let pairs = (m / 2).saturating_sub(1);
+    if pairs == 0 || m < 4 {
+        return;
+    }
+    // SAFETY: see the module documentation.
+    unsafe {
+        core::arch::asm!(
+            "2:",
+            "ldrd {x0}, {x1}, [{pa}]",
+            "ldrd {x2}, {x3}, [{pb}]",
+            "ldr {x4}, [{cw}], #{step}",
+            "ldr {x5}, [{sw}, #-{step}]!",
+            // E2 = (ar + br, ai − bi) in (x6, x0), O2 = (ai + bi, br − ar) in (x1, x2).
+            "add {x6}, {x0}, {x2}",
+            "sub {x2}, {x2}, {x0}",
+            "sub {x0}, {x1}, {x3}",
+            "add {x1}, {x1}, {x3}",
+            // y = W^k·O2/2 in (x3, x4).
+            "smmulr {x3}, {x1}, {x4}",
+            "smmlar {x3}, {x2}, {x5}, {x3}",
+            "smmulr {x4}, {x2}, {x4}",
+            "smmulr {x5}, {x1}, {x5}",
+            "sub {x4}, {x4}, {x5}",
+            // X[k] = E2/2 + y.
+            "add {x1}, {x3}, {x6}, asr #1",
+            "add {x2}, {x4}, {x0}, asr #1",
+            "smull {x5}, {x1}, {x1}, {x1}",
+            "smlal {x5}, {x1}, {x2}, {x2}",
+            "strd {x5}, {x1}, [{pa}], #8",
+            // X[M − k] = conj(E2/2 − y).
+            "rsb {x1}, {x3}, {x6}, asr #1",
+            "rsb {x2}, {x4}, {x0}, asr #1",
+            "smull {x5}, {x1}, {x1}, {x1}",
+            "smlal {x5}, {x1}, {x2}, {x2}",
+            "strd {x5}, {x1}, [{pb}], #-8",
+            "subs {n}, {n}, #1",
+            "bne 2b",
+            step = const STEP,
+            pa = inout(reg) head.as_mut_ptr().wrapping_add(2) => _,
+            pb = inout(reg) tail.as_mut_ptr().wrapping_add(m - 2) => _,
+            cw = inout(reg) cos.as_ptr().wrapping_add(STEP / 4) => _,
+            sw = inout(reg) cos.as_ptr().wrapping_add(crate::tables::MAX_FFT_SIZE / 4) => _,
+            n = inout(reg) pairs => _,
+            x0 = out(reg) _,
+            x1 = out(reg) _,
+            x2 = out(reg) _,
+            x3 = out(reg) _,
+            x4 = out(reg) _,
+            x5 = out(reg) _,
+            x6 = out(reg) _,
+            options(nostack),
+        );
+    }
+}
+
+/// The filterbank walk of `mel::Filterbank::accumulate` over its inner
+/// boundaries: for each `edge` of `edges` in turn, the interval from the
+/// current bin up to `min(edge, limit)` (empty if that is not above it), with
+/// `limit = min(weights.len(), power.len() / 2)`, is summed as by
+/// [`interval_sums`] (`SHIFT` 1 to 31); the band before the boundary is
+/// finished, `bands[j] = bands[j] + (Σ p << 16) − Σ p·t` with wrap-around, and
+/// the next band's rising part `bands[j + 1] = Σ p·t` is stored, for `j` in
+/// `0..edges.len()`. `bands[0]` holds the first band's rising part on entry.
+/// The walk starts at bin `start` and returns the bin where it stopped;
+/// `None` (nothing written) if `edges` is empty, `bands` is shorter than
+/// `edges.len() + 1`, `start > limit`, or `SHIFT` is out of range.
+#[inline(always)]
+pub fn filterbank_walk<const SHIFT: u32>(
+    weights: &[u16],
+    power: &[i32],
+    start: usize,
+    edges: &[u16],
+    bands: &mut [u64],
+) -> Option<usize> {
+    let limit = weights.len().min(power.len() / 2);
+    if edges.is_empty() || bands.len() <= edges.len() || start > limit || !(1..=31).contains(&SHIFT)
+    {
+        return None;
+    }
+    let base = weights.as_ptr();
+    let stop: *const u16;
+    // SAFETY: see the module documentation.
+    unsafe {
+        core::arch::asm!(
+            // Three words below the stack pointer: the weights' base, the
+            // end of the edges, and the weights' limit.
+            "sub sp, sp, #16",
+            "str {we}, [sp]",
+            "str {t}, [sp, #4]",
+            "str {lo}, [sp, #8]",
+            "3:",
+            // we = base + 2·min(edge, limit).
+            "ldrh {t}, [{e}], #2",
+            "ldr {lo}, [sp]",
+            "add {we}, {lo}, {t}, lsl #1",
+            "ldr {lo}, [sp, #8]",
+            "cmp {we}, {lo}",
+            "it hi",
+            "movhi {we}, {lo}",
+            "movs {rl}, #0",
+            "movs {rh}, #0",
+            "movs {tl}, #0",
+            "movs {th}, #0",
+            "cmp {w}, {we}",
+            "bhs 4f",
+            "2:",
+            "ldrh {t}, [{w}], #2",
+            "ldrd {lo}, {hi}, [{p}], #8",
+            "lsrs {lo}, {lo}, #{shift}",
+            "orr {lo}, {lo}, {hi}, lsl #{back}",
+            "lsrs {hi}, {hi}, #{shift}",
+            "adds {tl}, {tl}, {lo}",
+            "adc {th}, {th}, {hi}",
+            "umlal {rl}, {rh}, {lo}, {t}",
+            "mla {rh}, {hi}, {t}, {rh}",
+            "cmp {w}, {we}",
+            "blo 2b",
+            "4:",
+            // bands[j] += (Σ p << 16) − Σ p·t; bands[j + 1] = Σ p·t.
+            "ldrd {lo}, {hi}, [{b}]",
+            "lsls {t}, {th}, #16",
+            "orr {t}, {t}, {tl}, lsr #16",
+            "adds {lo}, {lo}, {tl}, lsl #16",
+            "adc {hi}, {hi}, {t}",
+            "subs {lo}, {lo}, {rl}",
+            "sbc {hi}, {hi}, {rh}",
+            "strd {lo}, {hi}, [{b}], #8",
+            "strd {rl}, {rh}, [{b}]",
+            "ldr {t}, [sp, #4]",
+            "cmp {e}, {t}",
+            "blo 3b",
+            "add sp, sp, #16",
+            shift = const SHIFT,
+            back = const 32 - SHIFT,
+            w = inout(reg) base.wrapping_add(start) => stop,
+            p = inout(reg) power.as_ptr().wrapping_add(2 * start) => _,
+            e = inout(reg) edges.as_ptr() => _,
+            b = inout(reg) bands.as_mut_ptr() => _,
+            we = inout(reg) base => _,
+            t = inout(reg) edges.as_ptr().wrapping_add(edges.len()) => _,
+            lo = inout(reg) base.wrapping_add(limit) => _,
+            hi = out(reg) _,
+            tl = out(reg) _,
+            th = out(reg) _,
+            rl = out(reg) _,
+            rh = out(reg) _,
+        );
+    }
+    Some((stop as usize).wrapping_sub(base as usize) / 2)
+}
+
+/// The first radix-4 pass of `fft::first_pass_radix4` with each input
+/// divided by `2^shift` rounding half up (`(v + 2^(shift−1)) >> shift`,
+/// wrapping), `shift` 1 to 4 (the shifts a frame of products below `2^31`
+/// needs). Returns `false` and leaves `buf` untouched for another shift.
+#[inline(always)]
+pub fn first_pass_right(buf: &mut [i32], shift: u32) -> bool {
+    match shift {
+        1 => first_pass_right_by::<1>(buf),
+        2 => first_pass_right_by::<2>(buf),
+        3 => first_pass_right_by::<3>(buf),
+        4 => first_pass_right_by::<4>(buf),
+        _ => return false,
+    }
+    true
+}
+
+/// [`first_pass_right`] for a shift `R` known at compile time: the rounding
+/// constant added to each input, the shift folded into the butterfly's
+/// additions where the operand allows (`ADD`/`SUB` with `ASR #R`): 39
+/// instructions per butterfly.
+#[inline(always)]
+fn first_pass_right_by<const R: u32>(buf: &mut [i32]) {
+    let groups = buf.len() / 8;
+    if groups == 0 {
+        return;
+    }
+    // SAFETY: see the module documentation.
+    unsafe {
+        core::arch::asm!(
+            "2:",
+            "ldrd {x0r}, {x0i}, [{p}]",
+            "ldrd {x1r}, {x1i}, [{p}, #8]",
+            "ldrd {x2r}, {x2i}, [{p}, #16]",
+            "ldrd {x3r}, {x3i}, [{p}, #24]",
+            "add {x0r}, {x0r}, #{half}",
+            "add {x0i}, {x0i}, #{half}",
+            "add {x1r}, {x1r}, #{half}",
+            "add {x1i}, {x1i}, #{half}",
+            "add {x2r}, {x2r}, #{half}",
+            "add {x2i}, {x2i}, #{half}",
+            "add {x3r}, {x3r}, #{half}",
+            "add {x3i}, {x3i}, #{half}",
+            "asr {x0r}, {x0r}, #{r}",
+            "asr {x0i}, {x0i}, #{r}",
+            "asr {x2r}, {x2r}, #{r}",
+            "asr {x2i}, {x2i}, #{r}",
+            // A = u0 + u1 in (t, x0r), C = u0 - u1 in (x1r, x1i).
+            "add {t}, {x0r}, {x1r}, asr #{r}",
+            "sub {x1r}, {x0r}, {x1r}, asr #{r}",
+            "add {x0r}, {x0i}, {x1i}, asr #{r}",
+            "sub {x1i}, {x0i}, {x1i}, asr #{r}",
+            // B = u2 + u3 in (x0i, x2r), D = u2 - u3 in (x3r, x3i).
+            "add {x0i}, {x2r}, {x3r}, asr #{r}",
+            "sub {x3r}, {x2r}, {x3r}, asr #{r}",
+            "add {x2r}, {x2i}, {x3i}, asr #{r}",
+            "sub {x3i}, {x2i}, {x3i}, asr #{r}",
+            // y0 = A + B, y2 = A - B.
+            "add {x2i}, {t}, {x0i}",
+            "sub {t}, {t}, {x0i}",
+            "add {x0i}, {x0r}, {x2r}",
+            "sub {x0r}, {x0r}, {x2r}",
+            "strd {x2i}, {x0i}, [{p}]",
+            "strd {t}, {x0r}, [{p}, #16]",
+            // y1 = C - i·D, y3 = C + i·D.
+            "add {x2r}, {x1r}, {x3i}",
+            "sub {x1r}, {x1r}, {x3i}",
+            "sub {x3i}, {x1i}, {x3r}",
+            "add {x1i}, {x1i}, {x3r}",
+            "strd {x2r}, {x3i}, [{p}, #8]",
+            "strd {x1r}, {x1i}, [{p}, #24]",
+            "adds {p}, {p}, #32",
+            "subs {n}, {n}, #1",
+            "bne 2b",
+            r = const R,
+            half = const 1u32 << (R - 1),
+            p = inout(reg) buf.as_mut_ptr() => _,
+            n = inout(reg) groups => _,
+            x0r = out(reg) _,
+            x0i = out(reg) _,
+            x1r = out(reg) _,
+            x1i = out(reg) _,
+            x2r = out(reg) _,
+            x2i = out(reg) _,
+            x3r = out(reg) _,
+            x3i = out(reg) _,
+            t = out(reg) _,
+            options(nostack),
+        );
+    }
+}
+
+/// The front end's last step for `n = min(bands.len(), offsets.len(),
+/// out.len())` bands: `out[m]` is `floor` for a zero band sum, else
+/// `max(db(log2(bands[m]) ⊕ offsets[m] ⊕ frame_offset), floor)` with `⊕` the
+/// saturating `i32` addition, `log2` as `db::log2_q24` and `db` as
+/// `db::log2_q24_to_db_q8`: the band loop of `FrontEnd::compute_frame`.
+/// Returns `false` (nothing written) for `n = 0`.
+#[inline(always)]
+pub fn bands_to_db(
+    bands: &[u64],
+    offsets: &[i32],
+    frame_offset: i32,
+    floor: i16,
+    out: &mut [i16],
+) -> bool {
+    use crate::db::DB_PER_OCTAVE_Q28;
+    use crate::tables::LOG2_Q24;
+    let n = bands.len().min(offsets.len()).min(out.len());
+    if n == 0 {
+        return false;
+    }
+    // SAFETY: see the module documentation.
+    unsafe {
+        core::arch::asm!(
+            "2:",
+            // top = the 32 bits from the leading one down, lz its position
+            // from bit 63 (register shifts by 32 give 0 as checked_shr does).
+            "ldrd {lo}, {hi}, [{pb}], #8",
+            "clz {t}, {hi}",
+            "lsl {u}, {hi}, {t}",
+            "rsb {hi}, {t}, #32",
+            "lsr {hi}, {lo}, {hi}",
+            "orr {u}, {u}, {hi}",
+            "clz {hi}, {u}",
+            "lsls {u}, {u}, {hi}",
+            "beq 5f",
+            "add {t}, {t}, {hi}",
+            // Segment index and 24-bit fraction; interpolate, rounding half up.
+            "ubfx {lo}, {u}, #25, #6",
+            "ubfx {u}, {u}, #1, #24",
+            "add {lo}, {tab}, {lo}, lsl #2",
+            "ldrd {lo}, {hi}, [{lo}]",
+            "sub {hi}, {hi}, {lo}",
+            "umull {u}, {hi}, {hi}, {u}",
+            "adds {u}, {u}, #0x800000",
+            "adc {hi}, {hi}, #0",
+            "lsr {u}, {u}, #24",
+            "orr {u}, {u}, {hi}, lsl #8",
+            "add {lo}, {lo}, {u}",
+            "rsb {t}, {t}, #63",
+            "add {lo}, {lo}, {t}, lsl #24",
+            // Offsets (saturating), decibels in Q8.8 rounded half up, i16, floor.
+            "ldr {u}, [{po}], #4",
+            "qadd {lo}, {lo}, {u}",
+            "qadd {lo}, {lo}, {fo}",
+            "smull {u}, {hi}, {lo}, {k}",
+            "add {hi}, {hi}, #2048",
+            "asr {hi}, {hi}, #12",
+            "ssat {hi}, #16, {hi}",
+            "cmp {hi}, {fl}",
+            "it lt",
+            "movlt {hi}, {fl}",
+            "strh {hi}, [{out}], #2",
+            "3:",
+            "subs {n}, {n}, #1",
+            "bne 2b",
+            "b 6f",
+            "5:",
+            "strh {fl}, [{out}], #2",
+            "adds {po}, {po}, #4",
+            "b 3b",
+            "6:",
+            pb = inout(reg) bands.as_ptr() => _,
+            po = inout(reg) offsets.as_ptr() => _,
+            out = inout(reg) out.as_mut_ptr() => _,
+            n = inout(reg) n => _,
+            tab = in(reg) LOG2_Q24.as_ptr(),
+            k = in(reg) DB_PER_OCTAVE_Q28 as i32,
+            fo = in(reg) frame_offset,
+            fl = in(reg) floor as i32,
+            lo = out(reg) _,
+            hi = out(reg) _,
+            t = out(reg) _,
+            u = out(reg) _,
+            options(nostack),
+        );
+    }
+    true
+}
+
+/// Moves `buf[from..from + len]` to `buf[..len]` (the front end keeping its
+/// newest samples) sixteen bytes at a time with `LDRD`/`STRD`, each block
+/// read before it is written, so moving down is safe with any overlap.
+/// Returns `false` (nothing moved) unless `len` is a multiple of 8, at least
+/// 8, `from + len ≤ buf.len()`, and `buf` and `from` are word-aligned.
+#[inline(always)]
+pub fn move_down(buf: &mut [i16], from: usize, len: usize) -> bool {
+    let blocks = len / 8;
+    let fits = from.checked_add(len).is_some_and(|end| end <= buf.len());
+    let aligned = from.is_multiple_of(2) && (buf.as_ptr() as usize).is_multiple_of(4);
+    if blocks == 0 || !len.is_multiple_of(8) || !fits || !aligned {
+        return false;
+    }
+    // SAFETY: see the module documentation.
+    unsafe {
+        core::arch::asm!(
+            "2:",
+            "ldrd {a}, {b}, [{s}], #8",
+            "ldrd {c}, {d}, [{s}], #8",
+            "strd {a}, {b}, [{t}], #8",
+            "strd {c}, {d}, [{t}], #8",
+            "subs {n}, {n}, #1",
+            "bne 2b",
+            s = inout(reg) buf.as_ptr().wrapping_add(from) => _,
+            t = inout(reg) buf.as_mut_ptr() => _,
+            n = inout(reg) blocks => _,
+            a = out(reg) _,
+            b = out(reg) _,
+            c = out(reg) _,
+            d = out(reg) _,
             options(nostack),
         );
     }

@@ -339,12 +339,23 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> Filterbank<MAX_FFT, MAX_MELS> 
         let bins = power.get(..2 * end_bin).unwrap_or(&[]);
         let mut pos = (self.first_bin as usize).min(end_bin);
         let mut previous_rise = 0u64;
+        // The Cortex-M4's DSP build walks all boundaries but the last in one
+        // kernel; the loop below does the rest (all of them elsewhere).
+        let inner = self.edges.get(..n_mels).unwrap_or(&[]);
+        let mut done = 0;
+        if let Some(stop) = walk_dsp(weights, bins, pos, end_bin, inner, bands) {
+            pos = stop;
+            done = inner.len();
+            previous_rise = bands.get(done - 1).copied().unwrap_or(0);
+        }
         let boundaries = self
             .edges
             .iter()
             .take(n_mels)
-            .chain(core::iter::once(&self.end_bin));
-        for (j, &edge) in boundaries.enumerate() {
+            .chain(core::iter::once(&self.end_bin))
+            .skip(done);
+        for (i, &edge) in boundaries.enumerate() {
+            let j = i + done;
             let end = (edge as usize).min(end_bin).max(pos);
             let (rise_sum, total) = interval_sums(
                 weights.get(pos..end).unwrap_or(&[]),
@@ -361,6 +372,50 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> Filterbank<MAX_FFT, MAX_MELS> 
             *b = 0;
         }
     }
+}
+
+/// Walks the boundaries `inner` (all but the last, `end_bin`) from bin
+/// `start` on the Cortex-M4's DSP build: the first band's rising part with
+/// [`interval_sums`], then the kernel
+/// ([`crate::frontend_dsp::filterbank_walk`]) over the others. Finishes
+/// bands `0..inner.len() - 1`, leaves the last one's rising part in
+/// `bands[inner.len() - 1]` and returns the bin where it stopped; `None`
+/// (nothing written) with fewer than two boundaries to walk.
+#[cfg(all(feature = "cortex-m-dsp", target_arch = "arm"))]
+#[inline(always)]
+fn walk_dsp(
+    weights: &[u16],
+    bins: &[i32],
+    start: usize,
+    end_bin: usize,
+    inner: &[u16],
+    bands: &mut [u64],
+) -> Option<usize> {
+    let (&first_edge, rest) = inner.split_first()?;
+    if rest.is_empty() || bands.len() < inner.len() {
+        return None;
+    }
+    let end = (first_edge as usize).min(end_bin).max(start);
+    let (rise, _) = interval_sums(
+        weights.get(start..end).unwrap_or(&[]),
+        bins.get(2 * start..2 * end).unwrap_or(&[]),
+    );
+    *bands.first_mut()? = rise;
+    crate::frontend_dsp::filterbank_walk::<POWER_SHIFT>(weights, bins, end, rest, bands)
+}
+
+/// The portable build walks every boundary in [`Filterbank::accumulate`]'s loop.
+#[cfg(not(all(feature = "cortex-m-dsp", target_arch = "arm")))]
+#[inline(always)]
+fn walk_dsp(
+    _weights: &[u16],
+    _bins: &[i32],
+    _start: usize,
+    _end_bin: usize,
+    _inner: &[u16],
+    _bands: &mut [u64],
+) -> Option<usize> {
+    None
 }
 
 /// `(Σ p·t, Σ p)` with `p = P >> POWER_SHIFT` over bins whose powers come

@@ -85,15 +85,19 @@ pub fn window_bit_reversed(frame: &[i16], half: &[u16], out: &mut [i32], log2_n:
         peak |= (p ^ (p >> 31)) as u32;
         p
     };
-    let pairs = first
-        .as_chunks::<2>()
-        .0
-        .iter()
-        .zip(second.as_chunks::<2>().0.iter().rev())
-        .zip(half.as_chunks::<2>().0.iter())
-        .enumerate()
-        .skip(done);
-    for (j, ((&[f0, f1], &[b0, b1]), &[w0, w1])) in pairs {
+    // The pairs from `done` on, sliced rather than skipped (skipping steps
+    // through every pair).
+    let (front, back, coeffs) = (
+        first.as_chunks::<2>().0,
+        second.as_chunks::<2>().0,
+        half.as_chunks::<2>().0,
+    );
+    let front = front.get(done..).unwrap_or(&[]);
+    let back = back.get(..back.len().saturating_sub(done)).unwrap_or(&[]);
+    let coeffs = coeffs.get(done..).unwrap_or(&[]);
+    let pairs = front.iter().zip(back.iter().rev()).zip(coeffs.iter());
+    for (i, ((&[f0, f1], &[b0, b1]), &[w0, w1])) in pairs.enumerate() {
+        let j = i + done;
         let w2 = half.get(2 * j + 2).copied().unwrap_or(u16::MAX);
         let front = [mul(f0, w0), mul(f1, w1)];
         let back = [mul(b0, w2), mul(b1, w1)];
