@@ -219,3 +219,26 @@ fn errors_say_what_to_do() {
         "{stderr}"
     );
 }
+
+/// A device model left in the run directory by an earlier export holds
+/// other weights; when this run writes none (its features are not the
+/// device's), the stale file is removed rather than passed off as this
+/// run's.
+#[test]
+fn a_stale_device_model_does_not_outlive_its_weights() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data.vds");
+    write_synthetic(&data, 200, 8);
+    let run = tmp.path().join("run");
+    std::fs::create_dir_all(&run).unwrap();
+    std::fs::write(run.join("model.vlm"), b"an earlier export").unwrap();
+    let (d, r) = (data.to_str().unwrap(), run.to_str().unwrap());
+    let (ok, stdout, stderr) = valence(&[
+        "train", "--data", d, "--epochs", "2", "--hidden", "8", "--out", r,
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("no device model written"), "{stdout}");
+    assert!(stdout.contains("came from an earlier export"), "{stdout}");
+    assert!(!run.join("model.vlm").exists());
+    assert!(run.join("model.safetensors").exists());
+}

@@ -138,14 +138,40 @@ pub fn export_after_training(run_dir: &Path, data: &Path) -> Result<crate::expor
             write_model_file(&out, bytes)?;
             println!("wrote {} ({} bytes)", out.display(), bytes.len());
         }
-        Some(_) => println!(
-            "no device model written: the int8 model misses a quality goal (above); \
-             `valence export {} --out MODEL.vlm --allow-failing` writes it anyway",
-            run_dir.display()
-        ),
-        None => println!("no device model written (see above)"),
+        Some(_) => {
+            println!(
+                "no device model written: the int8 model misses a quality goal (above); \
+                 `valence export {} --out MODEL.vlm --allow-failing` writes it anyway",
+                run_dir.display()
+            );
+            remove_stale_model(&out)?;
+        }
+        None => {
+            println!("no device model written (see above)");
+            remove_stale_model(&out)?;
+        }
     }
     Ok(exported.summary)
+}
+
+/// Removes a device model left in the run directory by an earlier export:
+/// it holds other weights than the ones just trained, and leaving it next
+/// to them would pass it off as theirs.
+fn remove_stale_model(path: &Path) -> Result<()> {
+    match std::fs::remove_file(path) {
+        Ok(()) => {
+            println!(
+                "removed {}: it came from an earlier export of other weights",
+                path.display()
+            );
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(anyhow::Error::new(e).context(format!(
+            "cannot remove the earlier device model {}; delete it by hand, it does not match this run",
+            path.display()
+        ))),
+    }
 }
 
 /// The device model `train` and `tune` write into the run directory.
