@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{data_dir, percentile, python, read_npy_f64, read_npy_i16, recordings};
+use common::{data_dir, percentile, python, read_npy_f64, read_npy_i16, real_recordings_or_skip};
 use valence_core::chroma::{ChromaSpec, CHROMA_ONE, N_CHROMA};
 use valence_core::chroma_stream::HostChromaStream;
 
@@ -298,20 +298,10 @@ fn pitch_class_of_notes_c2_to_c6_by_fft_size() {
 
 #[test]
 fn chroma_tracks_librosa_on_real_recordings() {
-    let data = data_dir();
-    if !data.is_dir() {
-        println!(
-            "SKIPPED chroma_tracks_librosa_on_real_recordings: {} not found (real recordings are not part of the repository)",
-            data.display()
-        );
+    let Some(files) = real_recordings_or_skip("chroma_tracks_librosa_on_real_recordings") else {
         return;
-    }
-    let files = recordings(&data);
-    assert!(
-        files.len() >= 10,
-        "expected the music and emoMusic recordings in {}",
-        data.display()
-    );
+    };
+    let data = data_dir();
     let configs: Vec<(String, ChromaSpec)> = manifest()["configs"]
         .as_array()
         .unwrap()

@@ -17,20 +17,10 @@ use common::*;
 
 #[test]
 fn frames_track_librosa_on_real_recordings() {
-    let data = data_dir();
-    if !data.is_dir() {
-        println!(
-            "SKIPPED frames_track_librosa_on_real_recordings: {} not found (real recordings are not part of the repository)",
-            data.display()
-        );
+    let Some(files) = real_recordings_or_skip("frames_track_librosa_on_real_recordings") else {
         return;
-    }
-    let files = recordings(&data);
-    assert!(
-        files.len() >= 10,
-        "expected the music and emoMusic recordings in {}",
-        data.display()
-    );
+    };
+    let data = data_dir();
     let manifest: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(
             Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/frontend/manifest.json"),

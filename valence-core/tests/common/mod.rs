@@ -243,3 +243,24 @@ pub fn recordings(data: &Path) -> Vec<PathBuf> {
     }
     files
 }
+
+/// The real recordings for the test `test`, or `None` (after saying
+/// `SKIPPED`) when the data folder is absent: it is not part of the
+/// repository. Present but incomplete is an error.
+pub fn real_recordings_or_skip(test: &str) -> Option<Vec<PathBuf>> {
+    let data = data_dir();
+    if !data.is_dir() {
+        println!(
+            "SKIPPED {test}: {} not found (real recordings are not part of the repository)",
+            data.display()
+        );
+        return None;
+    }
+    let files = recordings(&data);
+    assert!(
+        files.len() >= 10,
+        "expected the music and emoMusic recordings in {}",
+        data.display()
+    );
+    Some(files)
+}
