@@ -1,8 +1,10 @@
 //! The streaming front end: push PCM in chunks of any length, get one
 //! log-mel frame per hop.
 //!
-//! [`FrontEnd`] owns a buffer of the last `n_fft` samples (oldest first; after
-//! each frame the newest `n_fft - hop` are moved to the front), a work buffer
+//! [`FrontEnd`] owns a buffer of the last `n_fft` samples (with a hop of half
+//! the FFT its two halves take turns as the frame's first half, so samples
+//! are written once and never moved; with another hop the newest
+//! `n_fft - hop` are moved to the front after each frame), a work buffer
 //! for the FFT and the filterbank; its size is fixed by two const generics,
 //! the largest FFT size and the largest band count it can serve, so it never
 //! allocates. A spec that needs more is refused by [`FrontEnd::new`].
@@ -21,7 +23,7 @@ use crate::fft::{fft_q31_scaled, real_power_in_place};
 use crate::mel::{Filterbank, POWER_SHIFT, WEIGHT_FRAC_BITS};
 use crate::spec::{FeatureSpec, MelNorm, MelScale, SpecError};
 use crate::tables::LOG2_FRAC_BITS;
-use crate::window::{hann_q16, normalising_shift, window_bit_reversed, WINDOW_FRAC_BITS};
+use crate::window::{hann_q16, normalising_shift, window_halves_bit_reversed, WINDOW_FRAC_BITS};
 
 /// A front end large enough for any valid spec with at most 256 bands (host side).
 pub type HostFrontEnd = FrontEnd<4096, 256>;
@@ -91,7 +93,9 @@ pub struct FrontEnd<const MAX_FFT: usize, const MAX_MELS: usize> {
     hop: usize,
     n_mels: usize,
     floor_q8: i16,
-    /// Samples of the current frame, oldest first; `samples[..fill]` are valid.
+    /// Samples of the current frame: `fill` of them are valid, oldest first
+    /// from the start of the buffer, or, when `swapped_by` is not 0, from its
+    /// second half on and then from its start.
     samples: [i16; MAX_FFT],
     fill: usize,
     frames: u64,
@@ -262,8 +266,13 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> FrontEnd<MAX_FFT, MAX_MELS> {
         if self.fill < n_fft && !input.is_empty() {
             let take = (n_fft - self.fill).min(input.len());
             let (chunk, rest) = input.split_at_checked(take).unwrap_or((input, &[]));
-            if let Some(dst) = self.samples.get_mut(self.fill..self.fill + chunk.len()) {
-                dst.copy_from_slice(chunk);
+            // With the halves swapped, the samples from n_fft/2 on go to the front.
+            let at = (self.fill + self.swapped_by()) & (n_fft - 1);
+            if let Some(dst) = self.samples.get_mut(at..at + chunk.len()) {
+                let done = copy_in_dsp(dst, chunk);
+                if let (Some(dst), Some(src)) = (dst.get_mut(done..), chunk.get(done..)) {
+                    dst.copy_from_slice(src);
+                }
             }
             *input = rest;
             self.fill += chunk.len();
@@ -273,9 +282,11 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> FrontEnd<MAX_FFT, MAX_MELS> {
         }
         self.compute_frame();
         self.frames += 1;
-        // Keep the newest n_fft - hop samples, oldest first.
+        // Keep the newest n_fft - hop samples: with a hop of half the FFT
+        // they stay where they are (the halves swap roles, see
+        // `swapped_by`); otherwise they move to the front, oldest first.
         let hop = self.hop.min(n_fft);
-        if !move_down_dsp(&mut self.samples, hop, n_fft - hop) {
+        if 2 * hop != n_fft && !move_down_dsp(&mut self.samples, hop, n_fft - hop) {
             self.samples.copy_within(hop..n_fft, 0);
         }
         self.fill = n_fft - hop;
@@ -290,9 +301,29 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> FrontEnd<MAX_FFT, MAX_MELS> {
         }
     }
 
+    /// Where the frame starts in `samples`: with a hop of half the FFT the
+    /// two halves of the buffer take turns as the frame's first half (after
+    /// an odd number of frames the second half of the buffer comes first),
+    /// so no sample is moved; with any other hop the frame starts at 0.
+    fn swapped_by(&self) -> usize {
+        let n_fft = self.n_fft.min(MAX_FFT);
+        if 2 * self.hop == n_fft && self.frames % 2 == 1 {
+            n_fft / 2
+        } else {
+            0
+        }
+    }
+
     fn compute_frame(&mut self) {
         let (window, rise) = self.tables.split_at(MAX_FFT / 2);
-        let peak = window_bit_reversed(&self.samples, window, &mut self.work, self.log2_n);
+        let n_fft = self.n_fft.min(MAX_FFT);
+        let (front, back) = self.samples.split_at(n_fft / 2);
+        let (first, second) = if self.swapped_by() == 0 {
+            (front, back)
+        } else {
+            (back, front)
+        };
+        let peak = window_halves_bit_reversed(first, second, window, &mut self.work, self.log2_n);
         if peak == 0 {
             self.frame = [self.floor_q8; MAX_MELS];
             return;
@@ -344,6 +375,21 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> FrontEnd<MAX_FFT, MAX_MELS> {
             };
         }
     }
+}
+
+/// The copy of new samples on the Cortex-M4's DSP build
+/// ([`crate::frontend_dsp::copy_in`]): how many it copied.
+#[cfg(all(feature = "cortex-m-dsp", target_arch = "arm"))]
+#[inline(always)]
+fn copy_in_dsp(dst: &mut [i16], src: &[i16]) -> usize {
+    crate::frontend_dsp::copy_in(dst, src)
+}
+
+/// The portable build copies with `copy_from_slice`.
+#[cfg(not(all(feature = "cortex-m-dsp", target_arch = "arm")))]
+#[inline(always)]
+fn copy_in_dsp(_dst: &mut [i16], _src: &[i16]) -> usize {
+    0
 }
 
 /// The move of the newest samples to the front on the Cortex-M4's DSP build

@@ -33,9 +33,10 @@
 //!   each input, the shift folded into the additions (`ASR #R` operands),
 //!   39 instructions per butterfly.
 //! - [`window_pairs`]: the window's multiply, peak and bit-reversed store
-//!   ([`crate::window`]) for a point and its mirror image at once, with
-//!   eight registers across the loop and four working: 34 instructions per
-//!   four samples. `MUL` keeps the low 32 bits of the product, which is the
+//!   ([`crate::window`]) for a point and its mirror image at once, the
+//!   pairs counted down by a counter whose bit reversal is the point's byte
+//!   offset, each point stored by one `STRD`: 27 instructions per four
+//!   samples. `MUL` keeps the low 32 bits of the product, which is the
 //!   whole product here (`|x·w| < 2^31`).
 //! - [`split_power`]: the real split and the power of each bin
 //!   ([`crate::fft::real_power_in_place`]), a bin and its mirror image per
@@ -49,10 +50,12 @@
 //!   [`crate::frontend`]): the 64-bit band sum normalised by two `CLZ`, the
 //!   table interpolation, the offsets by `QADD` (saturating like
 //!   `saturating_add`), the decibel product's high word, `SSAT` to `i16` and
-//!   the floor, about 36 instructions per band.
+//!   the floor, about 33 instructions per band.
 //! - [`move_down`]: the front end's move of its newest samples to the front
 //!   of the buffer, sixteen bytes per six instructions (the compiled
 //!   `copy_within` takes about 8.5 per word).
+//! - [`copy_in`]: the front end's copy of new samples into its buffer,
+//!   likewise, when both ends are word-aligned.
 //!
 //! Safety argument for the assembly: [`radix4_pass`] takes each group of
 //! `8·H` slots with `chunks_exact_mut` (so inside `buf`); butterfly `k`
@@ -64,8 +67,8 @@
 //! `8·⌊len/8⌋` first words of `buf`, eight at a time (none if there are
 //! fewer than eight).
 //! [`window_pairs`] handles pairs `j` in `0..M/2 - 1` (`M ≥ 4` points,
-//! checked): it reads samples `2j, 2j + 1` and `N - 2j - 2, N - 2j - 1`
-//! (below `N`, checked) and coefficients `w[0..=2j + 2]`, at most
+//! checked): it reads samples `2j, 2j + 1` of `first` and `M - 2j - 2,
+//! M - 2j - 1` of `second` (both below `M`, checked) and coefficients `w[0..=2j + 2]`, at most
 //! `w[M - 2]` (`M` entries checked), and writes points `rev(j)` and
 //! `M - 1 - rev(j)`, both below `M` (`2M` words checked).
 //! [`split_power`] (with `P = M/2 − 1 ≥ 31` pairs, `M` checked) reads and
@@ -87,7 +90,9 @@
 //! bits) of its 65. [`move_down`] reads `buf[from..from + len]` and writes
 //! `buf[..len]` (`from + len ≤ buf.len()` checked), in blocks of eight
 //! samples (`len` a multiple of 8 checked), word-aligned (the buffer's start
-//! a multiple of four bytes and `from` even, checked). Loads and stores are
+//! a multiple of four bytes and `from` even, checked). [`copy_in`] reads
+//! and writes the first `8·⌊n/8⌋` samples of `src` and `dst`, `n` the
+//! shorter length, both word-aligned (checked). Loads and stores are
 //! aligned for their types (`&[i32]`,
 //! `&[[i32; 6]]`, `&[u16]`, `&[u64]`). The blocks write only the registers
 //! they declare, touch no stack (but for [`filterbank_walk`]'s), and
@@ -162,11 +167,60 @@ pub fn radix4_pass<const H: usize>(buf: &mut [i32], rows: &[[i32; 6]]) -> bool {
                 "add {b}, {b}, {e}",
                 "strd {f}, {c}, [{p}, #-{o1}]",
                 "strd {t}, {b}, [{p}, #{o3}]",
-                "adds {p}, {p}, #8",
-                "subs {n}, {n}, #1",
+                // The next butterfly, 8 bytes on.
+                "ldrd {a}, {b}, [{p}, #{n1}]",
+                "ldrd {c}, {s}, [{w}, #16]",
+                "smmulr {t}, {a}, {c}",
+                "smmlar {t}, {b}, {s}, {t}",
+                "smmulr {b}, {b}, {c}",
+                "smmulr {a}, {a}, {s}",
+                "sub {b}, {b}, {a}",
+                "ldrd {a}, {c}, [{p}, #{p1}]",
+                "ldrd {s}, {d}, [{w}, #8]",
+                "smmulr {e}, {a}, {s}",
+                "smmlar {e}, {c}, {d}, {e}",
+                "smmulr {c}, {c}, {s}",
+                "smmulr {a}, {a}, {d}",
+                "sub {c}, {c}, {a}",
+                "ldrd {a}, {s}, [{p}, #{p3}]",
+                "ldrd {d}, {f}, [{w}, #24]!",
+                "smmulr {g}, {a}, {d}",
+                "smmlar {g}, {s}, {f}, {g}",
+                "smmulr {s}, {s}, {d}",
+                "smmulr {a}, {a}, {f}",
+                "sub {s}, {s}, {a}",
+                "add {a}, {e}, {g}",
+                "sub {e}, {e}, {g}",
+                "add {g}, {c}, {s}",
+                "sub {c}, {c}, {s}",
+                "ldrd {d}, {f}, [{p}, #{n3}]",
+                "add {d}, {d}, #2",
+                "add {f}, {f}, #2",
+                "add {s}, {t}, {d}, asr #2",
+                "rsb {t}, {t}, {d}, asr #2",
+                "add {d}, {b}, {f}, asr #2",
+                "rsb {b}, {b}, {f}, asr #2",
+                "add {f}, {s}, {a}",
+                "sub {s}, {s}, {a}",
+                "add {a}, {d}, {g}",
+                "sub {d}, {d}, {g}",
+                "strd {f}, {a}, [{p}, #{n3}]",
+                "strd {s}, {d}, [{p}, #{p1}]",
+                "add {f}, {t}, {c}",
+                "sub {t}, {t}, {c}",
+                "sub {c}, {b}, {e}",
+                "add {b}, {b}, {e}",
+                "strd {f}, {c}, [{p}, #{n1}]",
+                "strd {t}, {b}, [{p}, #{p3}]",
+                "adds {p}, {p}, #16",
+                "subs {n}, {n}, #2",
                 "bne 2b",
                 o1 = const 4 * H,
                 o3 = const 12 * H,
+                n1 = const 8 - 4 * H as i32,
+                p1 = const 8 + 4 * H,
+                n3 = const 8 - 12 * H as i32,
+                p3 = const 8 + 12 * H,
                 p = inout(reg) group.as_mut_ptr().wrapping_add(3 * H) => _,
                 w = inout(reg) rows.as_ptr().cast::<u8>().wrapping_sub(8) => _,
                 n = inout(reg) H => _,
@@ -232,73 +286,98 @@ pub fn interval_sums<const SHIFT: u32>(weights: &[u16], power: &[i32]) -> (u64, 
 }
 
 /// Windows points `j` and `M - 1 - j` for `j` in `0..M/2 - 1` exactly like
-/// `window::window_bit_reversed` (the last pair, whose mirror point needs the
-/// centre coefficient, is left to the caller) and returns the OR of
-/// `p ^ (p >> 31)` over the products. `frame` holds `N = 2M` samples, `half`
-/// the `M` first window coefficients, `out` `2M` words; `log2_m` is
-/// `log2 M`, 2 to 11. Returns `None` and writes nothing otherwise.
+/// `window::window_halves_bit_reversed` (the last pair, whose mirror point
+/// needs the centre coefficient, is left to the caller) and returns the OR
+/// of `p ^ (p >> 31)` over the products. `first` and `second` hold the two
+/// halves of the frame (`M` samples each), `half` the `M` first window
+/// coefficients, `out` `2M` words; `log2_m` is `log2 M`, 2 to 11. Returns
+/// `None` and writes nothing otherwise.
 #[inline(always)]
-pub fn window_pairs(frame: &[i16], half: &[u16], out: &mut [i32], log2_m: u32) -> Option<u32> {
-    if !(2..=11).contains(&log2_m) {
-        return None;
+pub fn window_pairs(
+    first: &[i16],
+    second: &[i16],
+    half: &[u16],
+    out: &mut [i32],
+    log2_m: u32,
+) -> Option<u32> {
+    match log2_m {
+        2 => window_pairs_of::<2>(first, second, half, out),
+        3 => window_pairs_of::<3>(first, second, half, out),
+        4 => window_pairs_of::<4>(first, second, half, out),
+        5 => window_pairs_of::<5>(first, second, half, out),
+        6 => window_pairs_of::<6>(first, second, half, out),
+        7 => window_pairs_of::<7>(first, second, half, out),
+        8 => window_pairs_of::<8>(first, second, half, out),
+        9 => window_pairs_of::<9>(first, second, half, out),
+        10 => window_pairs_of::<10>(first, second, half, out),
+        11 => window_pairs_of::<11>(first, second, half, out),
+        _ => None,
     }
-    let m = 1usize << log2_m;
-    let (frame, half, out) = (frame.get(..2 * m)?, half.get(..m)?, out.get_mut(..2 * m)?);
-    // rbit(j) >> (32 - log2 M) is rev(j); three bits less gives rev(j)·8, a byte offset.
-    let slot_shift = 32 - log2_m - 3;
-    let mirror = ((m - 1) << 3) as u32;
+}
+
+/// [`window_pairs`] for `M = 2^L`. The pairs are done from the last
+/// (`j = M/2 - 2`) down to the first, with `J = j·2^(29 − L)` as the loop
+/// counter: `RBIT` of `J` is then `rev(j)·8`, the byte offset of point
+/// `rev(j)`, and `SUBS`/`BHS` of an immediate both steps and ends the loop.
+/// The mirror point lies at `(M − 1)·8 − rev(j)·8` bytes, and `w[2j + 1]`
+/// serves both points from one load: 27 instructions per pair of points.
+#[inline(always)]
+fn window_pairs_of<const L: u32>(
+    first: &[i16],
+    second: &[i16],
+    half: &[u16],
+    out: &mut [i32],
+) -> Option<u32> {
+    let m = 1usize << L;
+    let (first, second) = (first.get(..m)?, second.get(..m)?);
+    let (half, out) = (half.get(..m)?, out.get_mut(..2 * m)?);
+    let last = m / 2 - 2; // the pair the loop starts with
     let mut peak = 0u32;
+    let base = out.as_mut_ptr();
     // SAFETY: see the module documentation.
     unsafe {
         core::arch::asm!(
             "2:",
-            // Point j: samples 2j, 2j + 1 with w[2j], w[2j + 1].
-            "ldrsh {x0}, [{f}], #2",
-            "ldrsh {x1}, [{f}], #2",
-            "ldrh {wv}, [{w}], #2",
-            "mul {x0}, {x0}, {wv}",
-            "ldrh {wv}, [{w}], #2",
-            "mul {x1}, {x1}, {wv}",
-            "eor {t}, {x0}, {x0}, asr #31",
-            "orr {pk}, {pk}, {t}",
-            "eor {t}, {x1}, {x1}, asr #31",
-            "orr {pk}, {pk}, {t}",
-            "rbit {t}, {j}",
-            "lsr {t}, {t}, {sh}",
-            "str {x0}, [{out}, {t}]",
-            "adds {t}, {t}, #4",
-            "str {x1}, [{out}, {t}]",
-            "eor {t}, {t}, {mir}",
             // Point M - 1 - j: samples N - 2j - 2, N - 2j - 1 with w[2j + 2], w[2j + 1].
-            "ldrsh {x0}, [{b}]",
+            "ldrh {w1}, [{w}, #2]",
+            "ldrh {wv}, [{w}, #4]",
             "ldrsh {x1}, [{b}, #2]",
-            "subs {b}, {b}, #4",
-            "ldrh {wv}, [{w}]",
+            "mul {x1}, {x1}, {w1}",
+            "ldrsh {x0}, [{b}], #4",
             "mul {x0}, {x0}, {wv}",
-            "ldrh {wv}, [{w}, #-2]",
-            "mul {x1}, {x1}, {wv}",
-            "str {x1}, [{out}, {t}]",
-            "subs {t}, {t}, #4",
-            "str {x0}, [{out}, {t}]",
-            "eor {t}, {x0}, {x0}, asr #31",
-            "orr {pk}, {pk}, {t}",
-            "eor {t}, {x1}, {x1}, asr #31",
-            "orr {pk}, {pk}, {t}",
-            "adds {j}, {j}, #1",
-            // Go on while more than one pair is left (b - f > 2 samples).
-            "adds {t}, {f}, #4",
-            "cmp {t}, {b}",
-            "blo 2b",
-            f = inout(reg) frame.as_ptr() => _,
-            b = inout(reg) frame.as_ptr().wrapping_add(2 * m - 2) => _,
-            w = inout(reg) half.as_ptr() => _,
-            out = in(reg) out.as_mut_ptr(),
-            j = inout(reg) 0u32 => _,
-            sh = in(reg) slot_shift,
-            mir = in(reg) mirror,
+            "rbit {t}, {j}",
+            "sub {t}, {mir}, {t}",
+            "strd {x0}, {x1}, [{t}]",
+            "eor {wv}, {x0}, {x0}, asr #31",
+            "orr {pk}, {pk}, {wv}",
+            "eor {wv}, {x1}, {x1}, asr #31",
+            "orr {pk}, {pk}, {wv}",
+            // Point j: samples 2j, 2j + 1 with w[2j], w[2j + 1].
+            "ldrsh {x1}, [{f}, #2]",
+            "mul {x1}, {x1}, {w1}",
+            "ldrsh {x0}, [{f}], #-4",
+            "ldrh {wv}, [{w}], #-4",
+            "mul {x0}, {x0}, {wv}",
+            "rbit {t}, {j}",
+            "add {t}, {out}, {t}",
+            "strd {x0}, {x1}, [{t}]",
+            "eor {wv}, {x0}, {x0}, asr #31",
+            "orr {pk}, {pk}, {wv}",
+            "eor {wv}, {x1}, {x1}, asr #31",
+            "orr {pk}, {pk}, {wv}",
+            "subs {j}, {j}, #{step}",
+            "bhs 2b",
+            step = const 1u32 << (29 - L),
+            f = inout(reg) first.as_ptr().wrapping_add(2 * last) => _,
+            b = inout(reg) second.as_ptr().wrapping_add(m - 2 * last - 2) => _,
+            w = inout(reg) half.as_ptr().wrapping_add(2 * last) => _,
+            out = in(reg) base,
+            mir = in(reg) base.wrapping_add(2 * (m - 1)),
+            j = inout(reg) (last as u32) << (29 - L) => _,
             pk = inout(reg) peak,
             x0 = out(reg) _,
             x1 = out(reg) _,
+            w1 = out(reg) _,
             wv = out(reg) _,
             t = out(reg) _,
             options(nostack),
@@ -351,7 +430,6 @@ pub fn first_pass_left(buf: &mut [i32], shift: u32) -> bool {
             "sub {t}, {t}, {x0i}",
             "add {x0i}, {x0r}, {x2r}",
             "sub {x0r}, {x0r}, {x2r}",
-            "strd {x2i}, {x0i}, [{p}]",
             "strd {t}, {x0r}, [{p}, #16]",
             // y1 = C - i·D, y3 = C + i·D.
             "add {x2r}, {x1r}, {x3i}",
@@ -360,7 +438,8 @@ pub fn first_pass_left(buf: &mut [i32], shift: u32) -> bool {
             "add {x1i}, {x1i}, {x3r}",
             "strd {x2r}, {x3i}, [{p}, #8]",
             "strd {x1r}, {x1i}, [{p}, #24]",
-            "adds {p}, {p}, #32",
+            // y0 last, moving on to the next group.
+            "strd {x2i}, {x0i}, [{p}], #32",
             "subs {n}, {n}, #1",
             "bne 2b",
             p = inout(reg) buf.as_mut_ptr() => _,
@@ -522,10 +601,17 @@ pub fn filterbank_walk<const SHIFT: u32>(
             "cmp {we}, {lo}",
             "it hi",
             "movhi {we}, {lo}",
-            "movs {rl}, #0",
-            "movs {rh}, #0",
-            "movs {tl}, #0",
-            "movs {th}, #0",
+            "cmp {w}, {we}",
+            "bhs 5f",
+            // The interval's first bin starts the sums (no zeroing needed).
+            "ldrh {t}, [{w}], #2",
+            "ldrd {lo}, {hi}, [{p}], #8",
+            "lsrs {lo}, {lo}, #{shift}",
+            "orr {lo}, {lo}, {hi}, lsl #{back}",
+            "lsrs {th}, {hi}, #{shift}",
+            "mov {tl}, {lo}",
+            "umull {rl}, {rh}, {lo}, {t}",
+            "mla {rh}, {th}, {t}, {rh}",
             "cmp {w}, {we}",
             "bhs 4f",
             "2:",
@@ -554,6 +640,15 @@ pub fn filterbank_walk<const SHIFT: u32>(
             "ldr {t}, [sp, #4]",
             "cmp {e}, {t}",
             "blo 3b",
+            "b 6f",
+            // An empty interval: all sums zero.
+            "5:",
+            "movs {rl}, #0",
+            "movs {rh}, #0",
+            "movs {tl}, #0",
+            "movs {th}, #0",
+            "b 4b",
+            "6:",
             "add sp, sp, #16",
             shift = const SHIFT,
             back = const 32 - SHIFT,
@@ -635,7 +730,6 @@ fn first_pass_right_by<const R: u32>(buf: &mut [i32]) {
             "sub {t}, {t}, {x0i}",
             "add {x0i}, {x0r}, {x2r}",
             "sub {x0r}, {x0r}, {x2r}",
-            "strd {x2i}, {x0i}, [{p}]",
             "strd {t}, {x0r}, [{p}, #16]",
             // y1 = C - i·D, y3 = C + i·D.
             "add {x2r}, {x1r}, {x3i}",
@@ -644,7 +738,8 @@ fn first_pass_right_by<const R: u32>(buf: &mut [i32]) {
             "add {x1i}, {x1i}, {x3r}",
             "strd {x2r}, {x3i}, [{p}, #8]",
             "strd {x1r}, {x1i}, [{p}, #24]",
-            "adds {p}, {p}, #32",
+            // y0 last, moving on to the next group.
+            "strd {x2i}, {x0i}, [{p}], #32",
             "subs {n}, {n}, #1",
             "bne 2b",
             r = const R,
@@ -702,19 +797,19 @@ pub fn bands_to_db(
             "beq 5f",
             "add {t}, {t}, {hi}",
             // Segment index and 24-bit fraction; interpolate, rounding half up.
+            // The integer part (63 − lz) goes into the segment's start value
+            // first; then UMLAL adds the difference times the fraction (in
+            // the top 24 bits of a word) plus 2^31 below it, which rounds.
             "ubfx {lo}, {u}, #25, #6",
-            "ubfx {u}, {u}, #1, #24",
             "add {lo}, {tab}, {lo}, lsl #2",
             "ldrd {lo}, {hi}, [{lo}]",
             "sub {hi}, {hi}, {lo}",
-            "umull {u}, {hi}, {hi}, {u}",
-            "adds {u}, {u}, #0x800000",
-            "adc {hi}, {hi}, #0",
-            "lsr {u}, {u}, #24",
-            "orr {u}, {u}, {hi}, lsl #8",
-            "add {lo}, {lo}, {u}",
             "rsb {t}, {t}, #63",
             "add {lo}, {lo}, {t}, lsl #24",
+            "lsr {u}, {u}, #1",
+            "lsl {u}, {u}, #8",
+            "mov {t}, #0x80000000",
+            "umlal {t}, {lo}, {hi}, {u}",
             // Offsets (saturating), decibels in Q8.8 rounded half up, i16, floor.
             "ldr {u}, [{po}], #4",
             "qadd {lo}, {lo}, {u}",
@@ -788,4 +883,40 @@ pub fn move_down(buf: &mut [i16], from: usize, len: usize) -> bool {
         );
     }
     true
+}
+
+/// Copies the first `8·⌊n/8⌋` samples of `src` to `dst`, `n` the shorter
+/// length, sixteen bytes at a time with `LDRD`/`STRD` (the front end taking
+/// in a hop of new samples; the compiled `copy_from_slice` takes about 4.3
+/// instructions per word). Returns how many samples it copied: 0 (nothing
+/// copied) unless both slices start word-aligned.
+#[inline(always)]
+pub fn copy_in(dst: &mut [i16], src: &[i16]) -> usize {
+    let blocks = dst.len().min(src.len()) / 8;
+    let aligned =
+        (dst.as_ptr() as usize).is_multiple_of(4) && (src.as_ptr() as usize).is_multiple_of(4);
+    if blocks == 0 || !aligned {
+        return 0;
+    }
+    // SAFETY: see the module documentation.
+    unsafe {
+        core::arch::asm!(
+            "2:",
+            "ldrd {a}, {b}, [{s}], #8",
+            "ldrd {c}, {d}, [{s}], #8",
+            "strd {a}, {b}, [{t}], #8",
+            "strd {c}, {d}, [{t}], #8",
+            "subs {n}, {n}, #1",
+            "bne 2b",
+            s = inout(reg) src.as_ptr() => _,
+            t = inout(reg) dst.as_mut_ptr() => _,
+            n = inout(reg) blocks => _,
+            a = out(reg) _,
+            b = out(reg) _,
+            c = out(reg) _,
+            d = out(reg) _,
+            options(nostack),
+        );
+    }
+    8 * blocks
 }

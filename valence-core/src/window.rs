@@ -53,24 +53,46 @@ pub fn hann_q16(log2_n: u32, out: &mut [u16]) {
 /// `N` (or `N < 16`) leave `out` untouched and return 0.
 pub fn window_bit_reversed(frame: &[i16], half: &[u16], out: &mut [i32], log2_n: u32) -> u32 {
     let log2_n = log2_n.min(MAX_FFT_SIZE.trailing_zeros());
+    let m = 1usize << log2_n >> 1;
+    match frame.get(..2 * m).map(|f| f.split_at(m)) {
+        Some((first, second)) => window_halves_bit_reversed(first, second, half, out, log2_n),
+        None => 0,
+    }
+}
+
+/// [`window_bit_reversed`] of the frame whose first `N/2` samples are
+/// `first` and whose last `N/2` are `second`: the front end keeps the two
+/// halves of a frame wherever they lie (with a hop of half the FFT, each
+/// half is written once and read by two frames, never moved).
+pub fn window_halves_bit_reversed(
+    first: &[i16],
+    second: &[i16],
+    half: &[u16],
+    out: &mut [i32],
+    log2_n: u32,
+) -> u32 {
+    let log2_n = log2_n.min(MAX_FFT_SIZE.trailing_zeros());
     let n = 1usize << log2_n;
-    let (Some(frame), Some(half), Some(out)) =
-        (frame.get(..n), half.get(..n / 2), out.get_mut(..n))
-    else {
+    let m = n / 2; // complex points, and samples in each half
+    let (Some(first), Some(second), Some(half), Some(out)) = (
+        first.get(..m),
+        second.get(..m),
+        half.get(..m),
+        out.get_mut(..n),
+    ) else {
         return 0;
     };
     if n < 16 {
         return 0;
     }
-    let m = n / 2; // complex points
-                   // Point j (samples 2j, 2j + 1, coefficients w[2j], w[2j + 1]) and its
-                   // mirror image, point M - 1 - j (samples N - 2j - 2, N - 2j - 1,
-                   // coefficients w[2j + 2], w[2j + 1] since w[N - i] = w[i]), for j < M/2:
-                   // three coefficients serve four samples, and the mirror point's
-                   // bit-reversed index is the complement of point j's. w[N/2], past the
-                   // table, is the centre 1.0. The DSP kernel, where there is one, does all
-                   // but the last pair.
-    let (mut peak, done) = match dsp_pairs(frame, half, out, log2_n - 1) {
+    // Point j (samples 2j, 2j + 1, coefficients w[2j], w[2j + 1]) and its
+    // mirror image, point M - 1 - j (samples N - 2j - 2, N - 2j - 1,
+    // coefficients w[2j + 2], w[2j + 1] since w[N - i] = w[i]), for j < M/2:
+    // three coefficients serve four samples, and the mirror point's
+    // bit-reversed index is the complement of point j's. w[N/2], past the
+    // table, is the centre 1.0. The DSP kernel, where there is one, does all
+    // but the last pair.
+    let (mut peak, done) = match dsp_pairs(first, second, half, out, log2_n - 1) {
         Some(p) => (p, m / 2 - 1),
         None => (0, 0),
     };
@@ -79,7 +101,6 @@ pub fn window_bit_reversed(frame: &[i16], half: &[u16], out: &mut [i32], log2_n:
         return 0;
     };
     let rev_shift = 32 - (log2_n - 1); // log2(M) bits to reverse
-    let (first, second) = frame.split_at(m);
     let mut mul = |x: i16, w: u16| -> i32 {
         let p = x as i32 * w as i32;
         peak |= (p ^ (p >> 31)) as u32;
@@ -115,14 +136,26 @@ pub fn window_bit_reversed(frame: &[i16], half: &[u16], out: &mut [i32], log2_n:
 /// The window loop on the Cortex-M4's DSP build ([`crate::frontend_dsp`]).
 #[cfg(all(feature = "cortex-m-dsp", target_arch = "arm"))]
 #[inline(always)]
-fn dsp_pairs(frame: &[i16], half: &[u16], out: &mut [i32], log2_m: u32) -> Option<u32> {
-    crate::frontend_dsp::window_pairs(frame, half, out, log2_m)
+fn dsp_pairs(
+    first: &[i16],
+    second: &[i16],
+    half: &[u16],
+    out: &mut [i32],
+    log2_m: u32,
+) -> Option<u32> {
+    crate::frontend_dsp::window_pairs(first, second, half, out, log2_m)
 }
 
 /// The portable build has no kernel: the loop does every pair.
 #[cfg(not(all(feature = "cortex-m-dsp", target_arch = "arm")))]
 #[inline(always)]
-fn dsp_pairs(_frame: &[i16], _half: &[u16], _out: &mut [i32], _log2_m: u32) -> Option<u32> {
+fn dsp_pairs(
+    _first: &[i16],
+    _second: &[i16],
+    _half: &[u16],
+    _out: &mut [i32],
+    _log2_m: u32,
+) -> Option<u32> {
     None
 }
 
