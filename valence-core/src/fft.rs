@@ -14,8 +14,9 @@
 //! input modulus plus a few LSB of rounding, and every intermediate value by
 //! half of that. Products are 32×32→64-bit multiplies keeping the rounded
 //! high word ([`mul_half`], one `SMMULR` on a Cortex-M4); with twiddles in
-//! Q30 this is exactly `x·w/4`, the quarter each radix-4 pass needs, and the
-//! untwiddled input is divided by 4 rounding to nearest as well. About 20
+//! Q30 this is exactly `x·w/4`, the quarter each radix-4 pass needs; the
+//! untwiddled input is divided by 4 with an arithmetic shift (rounding toward
+//! −∞, which on the Cortex-M4 folds into the additions that use it). About 20
 //! significant bits survive the largest transform — far more than the
 //! decibel budget needs.
 //!
@@ -42,10 +43,10 @@ pub fn mul_half(a: i32, b: i32) -> i32 {
     ((a as i64 * b as i64 + (1 << 31)) >> 32) as i32
 }
 
-/// `v/4` rounded to nearest (half up); the same as `mul_half(v, 1 << 30)`.
+/// `⌊v/4⌋`, an arithmetic shift.
 #[inline(always)]
 fn quarter(v: i32) -> i32 {
-    v.wrapping_add(2) >> 2
+    v >> 2
 }
 
 /// `x·(c − i·s)/4` for a twiddle `c − i·s` in Q30.
@@ -136,9 +137,9 @@ fn first_pass_radix2(buf: &mut [i32], scale: impl Fn(i32) -> i32) {
 }
 
 /// Runs the first pass with the input scaled by `2^(shift - extra)`
-/// (`extra` = log2 of the pass radix): a left shift, or a right shift
-/// rounding half up. Each variant is its own loop, so the shift costs one
-/// instruction per value.
+/// (`extra` = log2 of the pass radix): a left shift, or an arithmetic right
+/// shift (rounding toward −∞). Each variant is its own loop, so the shift
+/// costs one instruction per value.
 #[inline(always)]
 fn first_pass(buf: &mut [i32], radix4: bool, shift: i32) {
     let extra = if radix4 { 2 } else { 1 };
@@ -159,8 +160,7 @@ fn first_pass(buf: &mut [i32], radix4: bool, shift: i32) {
         if radix4 && first_pass_right_dsp(buf, r) {
             return;
         }
-        let half = 1i32 << (r - 1);
-        let scale = move |v: i32| v.wrapping_add(half) >> r;
+        let scale = move |v: i32| v >> r;
         if radix4 {
             first_pass_radix4(buf, scale);
         } else {
@@ -251,14 +251,14 @@ fn radix4_pass_fixed<const H: usize, const G: usize>(buf: &mut [i32], rows: &[[i
 /// `(re, im)` `i32` pairs in bit-reversed order.
 ///
 /// Computes `Z[k] = (1/M)·Σ z[n]·e^{-2πi·kn/M}` in natural order, each pass
-/// rounding to nearest. Inputs must have modulus at most `2^29.5`. A buffer
+/// rounding its products to nearest and its quarters toward −∞. Inputs must have modulus at most `2^29.5`. A buffer
 /// shorter than `2·2^log2_m` is left untouched (never panics).
 pub fn fft_q31(buf: &mut [i32], log2_m: u32) {
     fft_q31_scaled(buf, log2_m, 0);
 }
 
-/// [`fft_q31`] of the input multiplied by `2^shift` (a right shift, for
-/// negative `shift`, rounds half up), fused into the first pass.
+/// [`fft_q31`] of the input multiplied by `2^shift` (for negative `shift`
+/// an arithmetic right shift, rounding toward −∞), fused into the first pass.
 ///
 /// The scaled inputs must have modulus at most `2^29.5`, and `shift` must
 /// lie in `-8..=30`. This is how the front end applies block floating point.
@@ -540,7 +540,7 @@ mod tests {
     #[test]
     fn scaled_transform_equals_transform_of_the_scaled_input() {
         // Every odd and even size, every first-pass variant (left shift,
-        // rounding right shift).
+        // arithmetic right shift).
         let mut seed = 99u32;
         for log2_m in 2u32..=11 {
             let m = 1usize << log2_m;
@@ -553,13 +553,7 @@ mod tests {
                     .collect();
                 let pre: Vec<i32> = x
                     .iter()
-                    .map(|&v| {
-                        if shift >= 0 {
-                            v << shift
-                        } else {
-                            (v + (1 << (-shift - 1))) >> -shift
-                        }
-                    })
+                    .map(|&v| if shift >= 0 { v << shift } else { v >> -shift })
                     .collect();
                 let mut a = x.clone();
                 fft_q31_scaled(&mut a, log2_m, shift);

@@ -12,12 +12,12 @@
 //!   quarters at constant offsets from one pointer at the group's centre
 //!   (`±4H`, `±12H` bytes, in reach of `LDRD`/`STRD` for `H ≤ 64`), each
 //!   point loaded and stored as one pair of words, and the twiddle row's
-//!   last load moving on to the next row: 47 instructions per butterfly
-//!   instead of about 85. `SMMULR` is `round(a·b / 2^32)` with the
+//!   last load moving on to the next row, two butterflies per loop turn:
+//!   about 44 instructions per butterfly instead of about 85. `SMMULR` is `round(a·b / 2^32)` with the
 //!   rounding constant `2^31`, exactly `fft::mul_half`; `SMMLAR` adds such a
 //!   product to an accumulator without another rounding, which is
 //!   `acc + mul_half(a, b)` with 32-bit wrap-around; the untwiddled input is
-//!   `(v + 2) >> 2` as in `fft::quarter`; sums and differences wrap like
+//!   `v >> 2` as in `fft::quarter`, folded into the additions; sums and differences wrap like
 //!   `wrapping_add`/`wrapping_sub`.
 //! - [`interval_sums`]: the filterbank's `(Σ p·t, Σ p)` over one interval of
 //!   bins ([`crate::mel`]), 11 instructions per bin. `UMLAL` adds the
@@ -26,12 +26,11 @@
 //!   like `wrapping_mul`/`wrapping_add` on `u64`.
 //! - [`first_pass_left`]: the FFT's first radix-4 pass when the
 //!   block-floating-point scale is a left shift (`wrapping_shl`, like
-//!   `LSL` by a register below 32): 35 instructions per butterfly, all
-//!   twelve working values in registers.
-//! - [`first_pass_right`]: the same pass when the scale is a right shift
-//!   rounding half up, for shifts 1 to 4: the rounding constant added to
-//!   each input, the shift folded into the additions (`ASR #R` operands),
-//!   39 instructions per butterfly.
+//!   `LSL` by a register below 32): 34 instructions per butterfly, all
+//!   twelve working values in registers, the last store moving on.
+//! - [`first_pass_right`]: the same pass when the scale is an arithmetic
+//!   right shift, for shifts 1 to 4: the shift folded into the additions
+//!   (`ASR #R` operands) where it can be, 30 instructions per butterfly.
 //! - [`window_pairs`]: the window's multiply, peak and bit-reversed store
 //!   ([`crate::window`]) for a point and its mirror image at once, the
 //!   pairs counted down by a counter whose bit reversal is the point's byte
@@ -145,10 +144,8 @@ pub fn radix4_pass<const H: usize>(buf: &mut [i32], rows: &[[i32; 6]]) -> bool {
                 "sub {e}, {e}, {g}",
                 "add {g}, {c}, {s}",
                 "sub {c}, {c}, {s}",
-                // u0 = x0/4 rounded; A = u0 + u1 in (s, d), C = u0 − u1 in (t, b).
+                // u0 = x0/4 (an arithmetic shift); A = u0 + u1 in (s, d), C = u0 − u1 in (t, b).
                 "ldrd {d}, {f}, [{p}, #-{o3}]",
-                "add {d}, {d}, #2",
-                "add {f}, {f}, #2",
                 "add {s}, {t}, {d}, asr #2",
                 "rsb {t}, {t}, {d}, asr #2",
                 "add {d}, {b}, {f}, asr #2",
@@ -194,8 +191,6 @@ pub fn radix4_pass<const H: usize>(buf: &mut [i32], rows: &[[i32; 6]]) -> bool {
                 "add {g}, {c}, {s}",
                 "sub {c}, {c}, {s}",
                 "ldrd {d}, {f}, [{p}, #{n3}]",
-                "add {d}, {d}, #2",
-                "add {f}, {f}, #2",
                 "add {s}, {t}, {d}, asr #2",
                 "rsb {t}, {t}, {d}, asr #2",
                 "add {d}, {b}, {f}, asr #2",
@@ -670,8 +665,7 @@ pub fn filterbank_walk<const SHIFT: u32>(
 }
 
 /// The first radix-4 pass of `fft::first_pass_radix4` with each input
-/// divided by `2^shift` rounding half up (`(v + 2^(shift−1)) >> shift`,
-/// wrapping), `shift` 1 to 4 (the shifts a frame of products below `2^31`
+/// shifted right arithmetically by `shift` (`v >> shift`), `shift` 1 to 4 (the shifts a frame of products below `2^31`
 /// needs). Returns `false` and leaves `buf` untouched for another shift.
 #[inline(always)]
 pub fn first_pass_right(buf: &mut [i32], shift: u32) -> bool {
@@ -685,10 +679,9 @@ pub fn first_pass_right(buf: &mut [i32], shift: u32) -> bool {
     true
 }
 
-/// [`first_pass_right`] for a shift `R` known at compile time: the rounding
-/// constant added to each input, the shift folded into the butterfly's
-/// additions where the operand allows (`ADD`/`SUB` with `ASR #R`): 39
-/// instructions per butterfly.
+/// [`first_pass_right`] for a shift `R` known at compile time: the shift
+/// folded into the butterfly's additions where the operand allows
+/// (`ADD`/`SUB` with `ASR #R`): 30 instructions per butterfly.
 #[inline(always)]
 fn first_pass_right_by<const R: u32>(buf: &mut [i32]) {
     let groups = buf.len() / 8;
@@ -703,14 +696,6 @@ fn first_pass_right_by<const R: u32>(buf: &mut [i32]) {
             "ldrd {x1r}, {x1i}, [{p}, #8]",
             "ldrd {x2r}, {x2i}, [{p}, #16]",
             "ldrd {x3r}, {x3i}, [{p}, #24]",
-            "add {x0r}, {x0r}, #{half}",
-            "add {x0i}, {x0i}, #{half}",
-            "add {x1r}, {x1r}, #{half}",
-            "add {x1i}, {x1i}, #{half}",
-            "add {x2r}, {x2r}, #{half}",
-            "add {x2i}, {x2i}, #{half}",
-            "add {x3r}, {x3r}, #{half}",
-            "add {x3i}, {x3i}, #{half}",
             "asr {x0r}, {x0r}, #{r}",
             "asr {x0i}, {x0i}, #{r}",
             "asr {x2r}, {x2r}, #{r}",
@@ -743,7 +728,6 @@ fn first_pass_right_by<const R: u32>(buf: &mut [i32]) {
             "subs {n}, {n}, #1",
             "bne 2b",
             r = const R,
-            half = const 1u32 << (R - 1),
             p = inout(reg) buf.as_mut_ptr() => _,
             n = inout(reg) groups => _,
             x0r = out(reg) _,
