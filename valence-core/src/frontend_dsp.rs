@@ -98,6 +98,81 @@
 //! clobber the flags (declared by not passing `preserves_flags`).
 #![allow(unsafe_code)]
 
+/// The text of one radix-4 butterfly of [`radix4_pass`], its four points at
+/// the byte offsets `x0`..`x3` (operand names, such as `"{o1}"`) from `p`.
+macro_rules! radix4_butterfly {
+    ($x0:literal, $x1:literal, $x2:literal, $x3:literal) => {
+        concat!(
+            // u1 = x1·(c2 − i·s2)/4, x1 a quarter into the group.
+            "ldrd {a}, {b}, [{p}, #",
+            $x1,
+            "]\n",
+            "ldrd {c}, {s}, [{w}, #16]\n",
+            "smmulr {t}, {a}, {c}\n",
+            "smmlar {t}, {b}, {s}, {t}\n",
+            "smmulr {b}, {b}, {c}\n",
+            "smmulr {a}, {a}, {s}\n",
+            "sub {b}, {b}, {a}\n",
+            // u2 = x2·(c1 − i·s1)/4: real part in e, imaginary in c.
+            "ldrd {a}, {c}, [{p}, #",
+            $x2,
+            "]\n",
+            "ldrd {s}, {d}, [{w}, #8]\n",
+            "smmulr {e}, {a}, {s}\n",
+            "smmlar {e}, {c}, {d}, {e}\n",
+            "smmulr {c}, {c}, {s}\n",
+            "smmulr {a}, {a}, {d}\n",
+            "sub {c}, {c}, {a}\n",
+            // u3 = x3·(c3 − i·s3)/4: real part in g, imaginary in s; the
+            // twiddle load moves w on to the next row.
+            "ldrd {a}, {s}, [{p}, #",
+            $x3,
+            "]\n",
+            "ldrd {d}, {f}, [{w}, #24]!\n",
+            "smmulr {g}, {a}, {d}\n",
+            "smmlar {g}, {s}, {f}, {g}\n",
+            "smmulr {s}, {s}, {d}\n",
+            "smmulr {a}, {a}, {f}\n",
+            "sub {s}, {s}, {a}\n",
+            // B = u2 + u3 in (a, g), D = u2 − u3 in (e, c).
+            "add {a}, {e}, {g}\n",
+            "sub {e}, {e}, {g}\n",
+            "add {g}, {c}, {s}\n",
+            "sub {c}, {c}, {s}\n",
+            // u0 = x0/4 (an arithmetic shift); A = u0 + u1 in (s, d), C = u0 − u1 in (t, b).
+            "ldrd {d}, {f}, [{p}, #",
+            $x0,
+            "]\n",
+            "add {s}, {t}, {d}, asr #2\n",
+            "rsb {t}, {t}, {d}, asr #2\n",
+            "add {d}, {b}, {f}, asr #2\n",
+            "rsb {b}, {b}, {f}, asr #2\n",
+            // y0 = A + B, y2 = A − B.
+            "add {f}, {s}, {a}\n",
+            "sub {s}, {s}, {a}\n",
+            "add {a}, {d}, {g}\n",
+            "sub {d}, {d}, {g}\n",
+            "strd {f}, {a}, [{p}, #",
+            $x0,
+            "]\n",
+            "strd {s}, {d}, [{p}, #",
+            $x2,
+            "]\n",
+            // y1 = C − i·D, y3 = C + i·D.
+            "add {f}, {t}, {c}\n",
+            "sub {t}, {t}, {c}\n",
+            "sub {c}, {b}, {e}\n",
+            "add {b}, {b}, {e}\n",
+            "strd {f}, {c}, [{p}, #",
+            $x1,
+            "]\n",
+            "strd {t}, {b}, [{p}, #",
+            $x3,
+            "]\n",
+        )
+    };
+}
+
 /// One radix-4 pass over groups of `4·H` complex points (`8·H` slots), with
 /// the `H` Q30 twiddle rows `[c1, s1, c2, s2, c3, s3]` of the pass; the same
 /// arithmetic as the portable `fft::radix4_pass`. `H` must be 2 to 64 (the
@@ -114,99 +189,9 @@ pub fn radix4_pass<const H: usize>(buf: &mut [i32], rows: &[[i32; 6]]) -> bool {
         unsafe {
             core::arch::asm!(
                 "2:",
-                // u1 = x1·(c2 − i·s2)/4, x1 a quarter into the group.
-                "ldrd {a}, {b}, [{p}, #-{o1}]",
-                "ldrd {c}, {s}, [{w}, #16]",
-                "smmulr {t}, {a}, {c}",
-                "smmlar {t}, {b}, {s}, {t}",
-                "smmulr {b}, {b}, {c}",
-                "smmulr {a}, {a}, {s}",
-                "sub {b}, {b}, {a}",
-                // u2 = x2·(c1 − i·s1)/4: real part in e, imaginary in c.
-                "ldrd {a}, {c}, [{p}, #{o1}]",
-                "ldrd {s}, {d}, [{w}, #8]",
-                "smmulr {e}, {a}, {s}",
-                "smmlar {e}, {c}, {d}, {e}",
-                "smmulr {c}, {c}, {s}",
-                "smmulr {a}, {a}, {d}",
-                "sub {c}, {c}, {a}",
-                // u3 = x3·(c3 − i·s3)/4: real part in g, imaginary in s; the
-                // twiddle load moves w on to the next row.
-                "ldrd {a}, {s}, [{p}, #{o3}]",
-                "ldrd {d}, {f}, [{w}, #24]!",
-                "smmulr {g}, {a}, {d}",
-                "smmlar {g}, {s}, {f}, {g}",
-                "smmulr {s}, {s}, {d}",
-                "smmulr {a}, {a}, {f}",
-                "sub {s}, {s}, {a}",
-                // B = u2 + u3 in (a, g), D = u2 − u3 in (e, c).
-                "add {a}, {e}, {g}",
-                "sub {e}, {e}, {g}",
-                "add {g}, {c}, {s}",
-                "sub {c}, {c}, {s}",
-                // u0 = x0/4 (an arithmetic shift); A = u0 + u1 in (s, d), C = u0 − u1 in (t, b).
-                "ldrd {d}, {f}, [{p}, #-{o3}]",
-                "add {s}, {t}, {d}, asr #2",
-                "rsb {t}, {t}, {d}, asr #2",
-                "add {d}, {b}, {f}, asr #2",
-                "rsb {b}, {b}, {f}, asr #2",
-                // y0 = A + B, y2 = A − B.
-                "add {f}, {s}, {a}",
-                "sub {s}, {s}, {a}",
-                "add {a}, {d}, {g}",
-                "sub {d}, {d}, {g}",
-                "strd {f}, {a}, [{p}, #-{o3}]",
-                "strd {s}, {d}, [{p}, #{o1}]",
-                // y1 = C − i·D, y3 = C + i·D.
-                "add {f}, {t}, {c}",
-                "sub {t}, {t}, {c}",
-                "sub {c}, {b}, {e}",
-                "add {b}, {b}, {e}",
-                "strd {f}, {c}, [{p}, #-{o1}]",
-                "strd {t}, {b}, [{p}, #{o3}]",
+                radix4_butterfly!("-{o3}", "-{o1}", "{o1}", "{o3}"),
                 // The next butterfly, 8 bytes on.
-                "ldrd {a}, {b}, [{p}, #{n1}]",
-                "ldrd {c}, {s}, [{w}, #16]",
-                "smmulr {t}, {a}, {c}",
-                "smmlar {t}, {b}, {s}, {t}",
-                "smmulr {b}, {b}, {c}",
-                "smmulr {a}, {a}, {s}",
-                "sub {b}, {b}, {a}",
-                "ldrd {a}, {c}, [{p}, #{p1}]",
-                "ldrd {s}, {d}, [{w}, #8]",
-                "smmulr {e}, {a}, {s}",
-                "smmlar {e}, {c}, {d}, {e}",
-                "smmulr {c}, {c}, {s}",
-                "smmulr {a}, {a}, {d}",
-                "sub {c}, {c}, {a}",
-                "ldrd {a}, {s}, [{p}, #{p3}]",
-                "ldrd {d}, {f}, [{w}, #24]!",
-                "smmulr {g}, {a}, {d}",
-                "smmlar {g}, {s}, {f}, {g}",
-                "smmulr {s}, {s}, {d}",
-                "smmulr {a}, {a}, {f}",
-                "sub {s}, {s}, {a}",
-                "add {a}, {e}, {g}",
-                "sub {e}, {e}, {g}",
-                "add {g}, {c}, {s}",
-                "sub {c}, {c}, {s}",
-                "ldrd {d}, {f}, [{p}, #{n3}]",
-                "add {s}, {t}, {d}, asr #2",
-                "rsb {t}, {t}, {d}, asr #2",
-                "add {d}, {b}, {f}, asr #2",
-                "rsb {b}, {b}, {f}, asr #2",
-                "add {f}, {s}, {a}",
-                "sub {s}, {s}, {a}",
-                "add {a}, {d}, {g}",
-                "sub {d}, {d}, {g}",
-                "strd {f}, {a}, [{p}, #{n3}]",
-                "strd {s}, {d}, [{p}, #{p1}]",
-                "add {f}, {t}, {c}",
-                "sub {t}, {t}, {c}",
-                "sub {c}, {b}, {e}",
-                "add {b}, {b}, {e}",
-                "strd {f}, {c}, [{p}, #{n1}]",
-                "strd {t}, {b}, [{p}, #{p3}]",
+                radix4_butterfly!("{n3}", "{n1}", "{p1}", "{p3}"),
                 "adds {p}, {p}, #16",
                 "subs {n}, {n}, #2",
                 "bne 2b",
