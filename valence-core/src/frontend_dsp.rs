@@ -831,26 +831,11 @@ pub fn move_down(buf: &mut [i16], from: usize, len: usize) -> bool {
     if blocks == 0 || !len.is_multiple_of(8) || !fits || !aligned {
         return false;
     }
-    // SAFETY: see the module documentation.
-    unsafe {
-        core::arch::asm!(
-            "2:",
-            "ldrd {a}, {b}, [{s}], #8",
-            "ldrd {c}, {d}, [{s}], #8",
-            "strd {a}, {b}, [{t}], #8",
-            "strd {c}, {d}, [{t}], #8",
-            "subs {n}, {n}, #1",
-            "bne 2b",
-            s = inout(reg) buf.as_ptr().wrapping_add(from) => _,
-            t = inout(reg) buf.as_mut_ptr() => _,
-            n = inout(reg) blocks => _,
-            a = out(reg) _,
-            b = out(reg) _,
-            c = out(reg) _,
-            d = out(reg) _,
-            options(nostack),
-        );
-    }
+    let dst = buf.as_mut_ptr();
+    // SAFETY: `8·blocks = len` samples from `from` and from 0, both within
+    // `buf` (checked), word-aligned (checked); the copy goes upwards, so a
+    // block of the source is read before the move down overwrites it.
+    unsafe { copy_blocks(dst, dst.wrapping_add(from), blocks) };
     true
 }
 
@@ -867,7 +852,21 @@ pub fn copy_in(dst: &mut [i16], src: &[i16]) -> usize {
     if blocks == 0 || !aligned {
         return 0;
     }
-    // SAFETY: see the module documentation.
+    // SAFETY: `8·blocks` samples lie within both slices (the shorter
+    // length), both word-aligned (checked); a `&mut` and a `&` never overlap.
+    unsafe { copy_blocks(dst.as_mut_ptr(), src.as_ptr(), blocks) };
+    8 * blocks
+}
+
+/// Copies `blocks` blocks of eight samples from `src` up to `dst`, in
+/// ascending order, each block read before it is written.
+///
+/// # Safety
+/// `blocks ≥ 1`; `src` readable and `dst` writable for `8·blocks` samples,
+/// both word-aligned; if the ranges overlap, `dst` must not lie above `src`.
+#[inline(always)]
+unsafe fn copy_blocks(dst: *mut i16, src: *const i16, blocks: usize) {
+    // SAFETY: the caller's contract above.
     unsafe {
         core::arch::asm!(
             "2:",
@@ -877,8 +876,8 @@ pub fn copy_in(dst: &mut [i16], src: &[i16]) -> usize {
             "strd {c}, {d}, [{t}], #8",
             "subs {n}, {n}, #1",
             "bne 2b",
-            s = inout(reg) src.as_ptr() => _,
-            t = inout(reg) dst.as_mut_ptr() => _,
+            s = inout(reg) src => _,
+            t = inout(reg) dst => _,
             n = inout(reg) blocks => _,
             a = out(reg) _,
             b = out(reg) _,
@@ -887,5 +886,4 @@ pub fn copy_in(dst: &mut [i16], src: &[i16]) -> usize {
             options(nostack),
         );
     }
-    8 * blocks
 }
