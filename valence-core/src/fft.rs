@@ -24,8 +24,9 @@
 //! applies the block-floating-point shift ([`fft_q31_scaled`]), so the
 //! front end never makes a separate scaling pass. The twiddles of the other
 //! passes come from [`crate::tables::RADIX4_TWIDDLES_Q30`] (one contiguous
-//! run per pass) or, for passes larger than that table, from the quarter-wave
-//! cosine table.
+//! run per pass), from [`crate::tables::RADIX4_LARGE_Q30`] for the passes
+//! of 512 and 1024 points where a build carries it, or else from the
+//! quarter-wave cosine table.
 //!
 //! The power of bin `k` is `|X[k]|²` with `X = DFT(x)·2/N`, at most `2^60`,
 //! and the sum over all bins is at most `2^60` as well (Parseval). Powers are
@@ -288,8 +289,10 @@ pub fn fft_q31_scaled(buf: &mut [i32], log2_m: u32, shift: i32) {
                 }
             }
             None => {
-                let stride = MAX_FFT_SIZE >> (log2_h + 2);
-                radix4_pass(buf, h, (0..h).map(move |k| radix4_twiddles_q30(k, stride)));
+                if !large_pass(buf, log2_h) {
+                    let stride = MAX_FFT_SIZE >> (log2_h + 2);
+                    radix4_pass(buf, h, (0..h).map(move |k| radix4_twiddles_q30(k, stride)));
+                }
             }
         }
         log2_h += 2;
@@ -313,6 +316,46 @@ fn radix4_pass_dsp(buf: &mut [i32], log2_h: u32, rows: &[[i32; 6]]) -> bool {
         6 => pass::<64>(buf, rows),
         _ => false,
     }
+}
+
+/// A pass of 512 or 1024 points (`log2_h` 7 or 8) with its twiddles from
+/// [`crate::tables::RADIX4_LARGE_Q30`] instead of folded per butterfly, on
+/// the Cortex-M4's DSP build; `false` if it did not run.
+#[cfg(all(feature = "cortex-m-dsp", target_arch = "arm"))]
+#[inline(always)]
+fn large_pass(buf: &mut [i32], log2_h: u32) -> bool {
+    let h = 1usize << log2_h.min(31);
+    match crate::tables::radix4_large_rows(h) {
+        Some(rows) => {
+            radix4_pass(buf, h, rows.iter().copied());
+            true
+        }
+        None => false,
+    }
+}
+
+/// A pass of 512 or 1024 points with its twiddles from
+/// [`crate::tables::RADIX4_LARGE_Q30`], specialised for its size, on 64-bit
+/// hosts; `false` if it did not run.
+#[cfg(target_pointer_width = "64")]
+#[inline(always)]
+fn large_pass(buf: &mut [i32], log2_h: u32) -> bool {
+    use crate::tables::radix4_large_rows;
+    match (log2_h, radix4_large_rows(1usize << log2_h.min(31))) {
+        (7, Some(rows)) => radix4_pass_fixed::<128, 1024>(buf, rows),
+        (8, Some(rows)) => radix4_pass_fixed::<256, 2048>(buf, rows),
+        _ => false,
+    }
+}
+
+/// Other builds carry no large-stage table and fold the cosine table.
+#[cfg(all(
+    not(target_pointer_width = "64"),
+    not(all(feature = "cortex-m-dsp", target_arch = "arm"))
+))]
+#[inline(always)]
+fn large_pass(_buf: &mut [i32], _log2_h: u32) -> bool {
+    false
 }
 
 /// The first radix-4 pass with a left shift on the Cortex-M4's DSP build
@@ -535,6 +578,33 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[cfg(target_pointer_width = "64")]
+    #[test]
+    fn large_stage_passes_equal_the_folded_pass() {
+        let mut seed = 5u32;
+        for log2_h in [7u32, 8] {
+            let h = 1usize << log2_h;
+            // Two groups of 4h points, inputs below 2^29 in modulus.
+            let x: Vec<i32> = (0..16 * h)
+                .map(|_| {
+                    seed = seed.wrapping_mul(1664525).wrapping_add(1013904223);
+                    (seed as i32) >> 3
+                })
+                .collect();
+            let stride = MAX_FFT_SIZE >> (log2_h + 2);
+            let mut folded = x.clone();
+            radix4_pass(
+                &mut folded,
+                h,
+                (0..h).map(|k| radix4_twiddles_q30(k, stride)),
+            );
+            let mut tabulated = x;
+            assert!(large_pass(&mut tabulated, log2_h));
+            assert_eq!(folded, tabulated, "stage of {} points", 4 * h);
+        }
+        assert!(!large_pass(&mut [0i32; 64], 6));
     }
 
     #[test]

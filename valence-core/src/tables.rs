@@ -12,9 +12,11 @@
 //! [`RADIX4_TWIDDLES_Q30`], derived from the cosine table at build time:
 //! for every stage size up to [`RADIX4_TABLE_MAX`] points, the three
 //! twiddles of each butterfly side by side in Q30, so a stage walks one
-//! contiguous run of the table. Larger stages (FFT sizes above 512) fold the
-//! quarter-wave table per butterfly with [`radix4_twiddles_q30`], which gives
-//! the same values.
+//! contiguous run of the table. The stages of 512 and 1024 points (FFT
+//! sizes 1024 to 4096) have their own table where a build has a pass
+//! specialised for them; elsewhere, and for the stage of 2048 points, the
+//! passes fold the quarter-wave table per butterfly with
+//! [`radix4_twiddles_q30`], which gives the same values.
 
 /// Largest FFT size any front end can use (and the resolution of the cosine table).
 pub const MAX_FFT_SIZE: usize = 4096;
@@ -54,6 +56,58 @@ pub fn radix4_table_rows(quarter: usize) -> Option<&'static [[i32; 6]]> {
         return None;
     }
     RADIX4_TWIDDLES_Q30.get(quarter - 2..2 * quarter - 2)
+}
+
+/// Builds that carry [`RADIX4_LARGE_Q30`]: those with a pass specialised for
+/// the large stages (the Cortex-M4's DSP build, 64-bit hosts). Others (the
+/// RP2040's Cortex-M0+, whose flash is tight) fold the quarter-wave table.
+macro_rules! with_large_stages {
+    ($($item:item)*) => {
+        $(
+            #[cfg(any(
+                all(feature = "cortex-m-dsp", target_arch = "arm"),
+                target_pointer_width = "64"
+            ))]
+            $item
+        )*
+    };
+}
+
+with_large_stages! {
+    /// Rows of [`RADIX4_LARGE_Q30`]: the stages of 512 and 1024 points.
+    const RADIX4_LARGE_ROWS: usize = 128 + 256;
+
+    /// Radix-4 twiddles in Q30 for the stages of 512 and 1024 points (the last
+    /// passes of FFTs of 1024 to 4096 points, among them the 2048-point chroma
+    /// FFT), laid out like [`RADIX4_TWIDDLES_Q30`]: row `L/4 - 128 + k` of the
+    /// stage of size `L` is [`radix4_twiddles_q30`]`(k, MAX_FFT_SIZE / L)`.
+    /// 9 KiB of flash, so only the builds with a specialised pass carry it.
+    pub static RADIX4_LARGE_Q30: [[i32; 6]; RADIX4_LARGE_ROWS] = radix4_large_table();
+
+    /// The rows of [`RADIX4_LARGE_Q30`] for a stage of `4·quarter` points
+    /// (`quarter` 128 or 256), or `None`.
+    #[inline]
+    pub fn radix4_large_rows(quarter: usize) -> Option<&'static [[i32; 6]]> {
+        if quarter != 128 && quarter != 256 {
+            return None;
+        }
+        RADIX4_LARGE_Q30.get(quarter - 128..2 * quarter - 128)
+    }
+
+    const fn radix4_large_table() -> [[i32; 6]; RADIX4_LARGE_ROWS] {
+        let mut table = [[0i32; 6]; RADIX4_LARGE_ROWS];
+        let mut quarter = 128;
+        while quarter <= 256 {
+            let stride = MAX_FFT_SIZE / (4 * quarter);
+            let mut k = 0;
+            while k < quarter {
+                table[quarter - 128 + k] = twiddles_from(&COS_TABLE, k, stride);
+                k += 1;
+            }
+            quarter *= 2;
+        }
+        table
+    }
 }
 
 /// Number of segments of the log2 table (a power of two).
@@ -290,6 +344,26 @@ mod tests {
         );
         assert!(radix4_table_rows(1).is_none());
         assert!(radix4_table_rows(RADIX4_TABLE_MAX / 2).is_none());
+    }
+
+    #[cfg(target_pointer_width = "64")]
+    #[test]
+    fn large_stage_table_matches_the_folded_cosine() {
+        for quarter in [128usize, 256] {
+            let rows = radix4_large_rows(quarter).unwrap();
+            assert_eq!(rows.len(), quarter);
+            let stride = MAX_FFT_SIZE / (4 * quarter);
+            for (k, row) in rows.iter().enumerate() {
+                assert_eq!(
+                    *row,
+                    radix4_twiddles_q30(k, stride),
+                    "L={} k={k}",
+                    4 * quarter
+                );
+            }
+        }
+        assert!(radix4_large_rows(64).is_none());
+        assert!(radix4_large_rows(512).is_none());
     }
 
     #[test]
