@@ -254,8 +254,32 @@ pub struct ChromaBank<const MAX_WEIGHTS: usize> {
 }
 
 impl<const MAX_WEIGHTS: usize> ChromaBank<MAX_WEIGHTS> {
+    /// A bank without weights (all zero bytes, so usable in a `static` in
+    /// `.bss`): it maps every spectrum to zeros until [`ChromaBank::load`]
+    /// succeeds.
+    pub const fn unloaded() -> Self {
+        ChromaBank {
+            weights: [0; MAX_WEIGHTS],
+            n_weights: 0,
+            n_bins: 0,
+            scale: 0.0,
+        }
+    }
+
     /// Builds the bank of `spec`, writing the per-bin runs into `runs`.
     pub fn new(spec: &ChromaSpec, runs: &mut [u16]) -> Result<Self, ChromaError> {
+        let mut bank = Self::unloaded();
+        bank.load(spec, runs)?;
+        Ok(bank)
+    }
+
+    /// Builds the bank of `spec` in place (nothing the size of the weights
+    /// passes through the stack), writing the per-bin runs into `runs`. On
+    /// error the bank is left empty.
+    pub fn load(&mut self, spec: &ChromaSpec, runs: &mut [u16]) -> Result<(), ChromaError> {
+        self.n_weights = 0;
+        self.n_bins = 0;
+        self.scale = 0.0;
         spec.validate()?;
         let n_bins = spec.n_bins();
         if runs.len() < n_bins.div_ceil(2) {
@@ -273,7 +297,7 @@ impl<const MAX_WEIGHTS: usize> ChromaBank<MAX_WEIGHTS> {
         } else {
             0.0
         };
-        let mut weights = [0u16; MAX_WEIGHTS];
+        self.weights.fill(0);
         let mut needed = 0usize;
         for k in 0..n_bins {
             let q =
@@ -281,7 +305,7 @@ impl<const MAX_WEIGHTS: usize> ChromaBank<MAX_WEIGHTS> {
             let (start, len) = circular_run(&q);
             for j in 0..len {
                 let w = q.get((start + j) % N_CHROMA).copied().unwrap_or(0);
-                if let Some(slot) = weights.get_mut(needed) {
+                if let Some(slot) = self.weights.get_mut(needed) {
                     *slot = w;
                 }
                 needed += 1;
@@ -301,12 +325,10 @@ impl<const MAX_WEIGHTS: usize> ChromaBank<MAX_WEIGHTS> {
                 capacity: MAX_WEIGHTS,
             });
         }
-        Ok(ChromaBank {
-            weights,
-            n_weights: needed,
-            n_bins,
-            scale,
-        })
+        self.n_weights = needed;
+        self.n_bins = n_bins;
+        self.scale = scale;
+        Ok(())
     }
 
     /// Number of stored weights (for inspection and the RAM budget).
