@@ -191,6 +191,15 @@ fn default_sensor_ram() {
     let size = core::mem::size_of::<DefaultSensor<'static>>();
     println!("DefaultSensor (n_fft 512, 64 mels, width 256): {size} bytes of RAM on this target");
     assert!(size < 9 * 1024 + 512, "{size}");
+    #[cfg(feature = "harmony")]
+    {
+        use valence_core::sensor::DefaultHarmonySensor;
+        let size = core::mem::size_of::<DefaultHarmonySensor<'static>>();
+        println!(
+            "DefaultHarmonySensor (and the 2048-point chroma path): {size} bytes of RAM on this target"
+        );
+        assert!(size < 40 * 1024, "{size}");
+    }
 }
 
 fn harmony_default_model(set: valence_core::model::FeatureSet) -> OwnedModel {

@@ -12,6 +12,9 @@
 //!
 //! Exit status: 0 done, 2 bad model (or one that does not fit, or a rate
 //! the model was not trained at), 3 bad arguments, 4 host I/O error.
+//!
+//! Built with the harmony path (valence-core's `harmony` feature): the
+//! sensor serves mel models and models that read harmony features.
 #![no_std]
 #![no_main]
 #![forbid(unsafe_code)]
