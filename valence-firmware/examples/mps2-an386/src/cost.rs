@@ -157,9 +157,7 @@ fn harmony(
     buf: &mut [i16; 512],
 ) -> Option<u64> {
     let mut stream = HarmonyStream::<2048, WEIGHTS_2048_16K>::unloaded();
-    stream
-        .load(model.feature_spec(), model.stats_spec())
-        .ok()?;
+    stream.load(model.feature_spec(), model.stats_spec()).ok()?;
     let mut mic = FileMicrophone::open(path, rate)?;
     let (mut samples, mut next_end) = (0u64, stream.window_samples());
     let mut checksum = 0i32;
