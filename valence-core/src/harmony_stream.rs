@@ -194,6 +194,10 @@ impl<const MAX_FFT: usize, const MAX_WEIGHTS: usize> HarmonyStream<MAX_FFT, MAX_
         }
         let n_fft = self.chroma.spec().n_fft as u64;
         let hop = self.chroma.spec().hop as u64;
+        // Both at least 1 once loaded; the `max` keeps division by zero
+        // (and its panic) out of the code.
+        let step = self.step.max(1);
+        let slots = (self.slots as u64).max(1);
         let mut input = samples;
         while let Some(frame) = self.chroma.next_frame(&mut input) {
             let frame: [u16; N_CHROMA] = *frame;
@@ -203,11 +207,11 @@ impl<const MAX_FFT: usize, const MAX_WEIGHTS: usize> HarmonyStream<MAX_FFT, MAX_
             // Windows i with i·H ≤ start and end ≤ i·H + L.
             let first = end
                 .saturating_sub(self.window_samples)
-                .div_ceil(self.step)
+                .div_ceil(step)
                 .max(self.next_window);
-            let last = start / self.step;
+            let last = start / step;
             for i in first..=last {
-                if let Some(w) = self.windows.get_mut((i % self.slots as u64) as usize) {
+                if let Some(w) = self.windows.get_mut((i % slots) as usize) {
                     w.push(&frame);
                 }
             }
@@ -225,7 +229,7 @@ impl<const MAX_FFT: usize, const MAX_WEIGHTS: usize> HarmonyStream<MAX_FFT, MAX_
             self.features = [0; N_HARMONY_FEATURES];
             return &self.features;
         }
-        let slot = (self.next_window % self.slots as u64) as usize;
+        let slot = (self.next_window % (self.slots as u64).max(1)) as usize;
         if let Some(w) = self.windows.get_mut(slot) {
             let done = w.finish().and_then(|s| s.features_q15(&mut self.features));
             if done.is_err() {

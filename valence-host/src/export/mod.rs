@@ -2,6 +2,11 @@
 //! [`valence_core::model`]), with the float-against-int8 figures that say
 //! whether the int8 model is good enough.
 //!
+//! Runs on features the core computes from audio give a model file that
+//! declares its feature set: the mel statistics only (format version 1, as
+//! before feature sets existed), or with the harmony statistics (version 2);
+//! runs on external features give the figures and no file.
+//!
 //! Modules, in data-flow order:
 //!
 //! - [`run`]: the run directory (float network, standardisation, the
