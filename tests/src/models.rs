@@ -246,7 +246,7 @@ pub fn default_shape_model() -> OwnedModel {
 
 /// A model of the default shape that reads the mel statistics and the
 /// harmony statistics (format version 2, feature set mel + harmony): the
-/// default specs and the network 143→256→128→64→1 (76,672 MACs), random
+/// default specs and the network 143→256→128→64→1 (77,632 MACs), random
 /// weights. A device needs the harmony path (valence-core's `harmony`
 /// feature) to run it.
 pub fn default_harmony_model() -> OwnedModel {
