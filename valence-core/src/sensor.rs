@@ -14,10 +14,10 @@
 //!
 //! Models whose network reads harmony features ([`FeatureSet::MelHarmony`],
 //! [`FeatureSet::Harmony`]) need the crate's `harmony` cargo feature (off by
-//! default): the sensor then also runs a [`HarmonyStream`] (a 2048-point
+//! default): the sensor then also runs a [`crate::harmony_stream::HarmonyStream`] (a 2048-point
 //! chroma FFT every 1024 samples and the harmony statistics of each window)
 //! sized by two more const generics, `MAX_CHROMA_FFT` and
-//! `MAX_CHROMA_WEIGHTS` ([`DefaultHarmonySensor`] for the default chroma
+//! `MAX_CHROMA_WEIGHTS` (`DefaultHarmonySensor` for the default chroma
 //! path). Without the feature those generics are unused, the sensor has
 //! exactly the fields it always had, and [`ValenceSensor::load`] refuses
 //! such a model with [`SensorError::HarmonyNotBuilt`].
@@ -37,7 +37,7 @@ use crate::stats::{StatsError, WindowStats};
 /// The sensor sized for the project default spec and network (n_fft 512,
 /// 64 bands, widest layer 256), for mel models. With the `harmony` feature
 /// its chroma capacity is 0: it refuses harmony models (see
-/// [`DefaultHarmonySensor`]).
+/// `DefaultHarmonySensor`).
 pub type DefaultSensor<'m> = ValenceSensor<'m, 512, 64, 256>;
 
 /// The default sensor with room for the default chroma path (a 2048-point
