@@ -7,3 +7,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 scripts/setup-python.sh
 cargo test --workspace --release -- --show-output
+# The workspace builds valence-core with its `harmony` feature (the host
+# needs it); the sensor's refusal of harmony models without it is tested on
+# the core alone.
+cargo test --release -p valence-core --test sensor -- --show-output

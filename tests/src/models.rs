@@ -3,7 +3,8 @@
 //! writer. The same construction as valence-core's test support.
 
 use valence_core::model::{
-    write_model, Activation, InputNorm, Label, Layer, Metadata, ModelDescriptor, MAX_LAYERS,
+    write_model, Activation, FeatureSet, InputNorm, Label, Layer, Metadata, ModelDescriptor,
+    MAX_LAYERS,
 };
 use valence_core::quant::quantize_scale;
 use valence_core::stats::{StatsSpec, Summary};
@@ -64,6 +65,8 @@ pub struct OwnedModel {
     pub layers: Vec<OwnedLayer>,
     #[allow(missing_docs)]
     pub fingerprint: Vec<u8>,
+    #[allow(missing_docs)]
+    pub feature_set: FeatureSet,
 }
 
 fn i32s(values: impl IntoIterator<Item = i32>) -> Vec<u8> {
@@ -73,14 +76,49 @@ fn i32s(values: impl IntoIterator<Item = i32>) -> Vec<u8> {
 impl OwnedModel {
     /// A model for `spec`/`stats` with hidden layer widths `hidden` and one output.
     pub fn random(seed: u64, spec: FeatureSpec, stats: StatsSpec, hidden: &[usize]) -> Self {
+        Self::random_with_set(seed, spec, stats, hidden, FeatureSet::Mel)
+    }
+
+    /// A model reading the features of `set` (mel statistics, then the 15
+    /// harmony values in Q15) with hidden layer widths `hidden`.
+    pub fn random_with_set(
+        seed: u64,
+        spec: FeatureSpec,
+        stats: StatsSpec,
+        hidden: &[usize],
+        set: FeatureSet,
+    ) -> Self {
         let mut rng = Rng(seed | 1);
         let n_mels = spec.n_mels as usize;
-        let features = stats.n_features(n_mels);
-        // Means around -40 dB, spreads around 6 dB, both mapped to about ±100.
-        let offset = i32s((0..features).map(|i| if i < n_mels { -40 * 256 } else { 6 * 256 }));
+        let n_mel_features = if set.has_mel() {
+            stats.n_features(n_mels)
+        } else {
+            0
+        };
+        let features = set.n_features(stats.n_features(n_mels));
+        // Means around -40 dB, spreads around 6 dB, both mapped to about ±100;
+        // harmony values (Q15) around 0.3, a spread of 0.3 mapped to about ±100.
         let (m, s) = quantize_scale(100.0 / (20.0 * 256.0)).unwrap();
-        let in_mult = i32s((0..features).map(|_| m));
-        let in_shift = vec![s as u8; features];
+        let (hm, hs) = quantize_scale(100.0 / (0.3 * 32768.0)).unwrap();
+        let offset = i32s((0..features).map(|i| {
+            if i >= n_mel_features {
+                (0.3 * 32768.0) as i32
+            } else if i < n_mels {
+                -40 * 256
+            } else {
+                6 * 256
+            }
+        }));
+        let in_mult = i32s((0..features).map(|i| if i < n_mel_features { m } else { hm }));
+        let in_shift: Vec<u8> = (0..features)
+            .map(|i| {
+                if i < n_mel_features {
+                    s as u8
+                } else {
+                    hs as u8
+                }
+            })
+            .collect();
         let mut layers = Vec::new();
         let mut inputs = features;
         let widths: Vec<usize> = hidden.iter().copied().chain([1]).collect();
@@ -121,6 +159,7 @@ impl OwnedModel {
             in_zero_point: -3,
             layers,
             fingerprint: vec![0xAB; 32],
+            feature_set: set,
         }
     }
 
@@ -162,6 +201,7 @@ impl OwnedModel {
                 val_mse_int8: 0.51,
                 notes: "test model",
             },
+            feature_set: self.feature_set,
         }
     }
 
@@ -201,6 +241,21 @@ pub fn default_shape_model() -> OwnedModel {
         FeatureSpec::DEFAULT,
         StatsSpec::DEFAULT,
         &[256, 128, 64],
+    )
+}
+
+/// A model of the default shape that reads the mel statistics and the
+/// harmony statistics (format version 2, feature set mel + harmony): the
+/// default specs and the network 143→256→128→64→1 (77,632 MACs), random
+/// weights. A device needs the harmony path (valence-core's `harmony`
+/// feature) to run it.
+pub fn default_harmony_model() -> OwnedModel {
+    OwnedModel::random_with_set(
+        17,
+        FeatureSpec::DEFAULT,
+        StatsSpec::DEFAULT,
+        &[256, 128, 64],
+        FeatureSet::MelHarmony,
     )
 }
 

@@ -4,12 +4,14 @@
 //! under QEMU on generated signals and on real recordings, and compares
 //! every reading with the host's `ValenceSensor` on the same samples:
 //! same number of readings, identical bits. Models: a small one on a
-//! smaller spec made here, one of the default shape made here, and the
-//! shipped `models/default.vlm` when it exists. Also: a damaged model is
-//! reported and the firmware halts with status 2; the sensor path of the
-//! linked firmware reaches no panic machinery; and the cost pass (exact
-//! instruction counts, flash, RAM) for the default shape, printed as the
-//! table of BENCHMARKS.md.
+//! smaller spec made here, one of the default shape made here, one of the
+//! default shape that reads harmony features too (the firmware is built
+//! with the harmony path), and the shipped `models/default.vlm` when it
+//! exists. Also: a damaged model is reported and the firmware halts with
+//! status 2; the sensor path of the linked firmware reaches no panic
+//! machinery; and the cost pass (exact instruction counts, flash, RAM) for
+//! the default shape, without and with harmony features, printed as the
+//! tables of BENCHMARKS.md.
 //!
 //! QEMU (`qemu-system-arm`) is required; without it these tests say
 //! SKIPPED and pass, except in CI (`CI` set), where they fail. The real
@@ -19,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
 
-use valence_core::sensor::DefaultSensor;
+use valence_core::sensor::DefaultHarmonySensor;
 use valence_core::{Model, Reading};
 use valence_qemu::callgraph::CallGraph;
 use valence_qemu::elf::Firmware;
@@ -74,8 +76,11 @@ fn build(board: Board, model: &Path, name: &str) -> PathBuf {
     copy
 }
 
+/// The host's readings: the core's sensor with the emulated firmware's
+/// capacities (the default ones and the default chroma path).
 fn host_readings(model: &[u8], samples: &[i16]) -> Vec<Reading> {
-    let mut sensor = DefaultSensor::new(Model::from_bytes(model).unwrap()).unwrap();
+    let mut sensor = Box::new(DefaultHarmonySensor::unloaded());
+    sensor.load(Model::from_bytes(model).unwrap()).unwrap();
     let mut out = Vec::new();
     sensor.push(samples, |r| out.push(r));
     out
@@ -155,6 +160,10 @@ fn emulated_device_gives_the_hosts_readings_bit_for_bit() {
         (
             "default-shape".into(),
             models::default_shape_model().to_bytes(),
+        ),
+        (
+            "default-harmony".into(),
+            models::default_harmony_model().to_bytes(),
         ),
     ];
     let shipped = root().join("models/default.vlm");
@@ -339,6 +348,35 @@ fn the_sensor_loop_reaches_no_panic_machinery() {
         }
         if board == Board::RpPico {
             verdicts.push((name, reach.panic_path.clone(), reach.indirect.clone()));
+        } else {
+            // The emulated board has the harmony path: whatever of it the
+            // linker kept as functions of their own reaches no panic.
+            let mut seen = 0;
+            for part in [
+                "harmony_stream26HarmonyStream$LT$_$C$_$GT$4push",
+                "harmony_stream26HarmonyStream$LT$_$C$_$GT$13finish_window",
+                "chroma_stream25ChromaStream$LT$_$C$_$GT$10next_frame",
+                "HarmonyWindow6finish",
+                "$GT$12next_reading",
+            ] {
+                let Ok(f) = graph.find(part) else { continue };
+                seen += 1;
+                let r = graph.reach(f);
+                println!(
+                    "{name}: {part}: {} functions, panic machinery {}",
+                    r.functions.len(),
+                    match &r.panic_path {
+                        None => "unreachable".to_string(),
+                        Some(p) => p.join(" -> "),
+                    }
+                );
+                assert!(
+                    r.panic_path.is_none(),
+                    "{name}: {part} can panic: {:?}",
+                    r.panic_path
+                );
+            }
+            println!("{name}: {seen} harmony-path functions checked (the others are inlined)");
         }
     }
     // The RP2040 firmware is the real device path (ADC microphone over the
@@ -524,6 +562,120 @@ fn device_cost_of_the_default_shape() {
         Err(e) => println!("no per-function profile: {e}"),
     }
     std::fs::write(root().join("target/device-cost.md"), &table).unwrap();
+}
+
+/// The cost of a model of the default shape that reads harmony features
+/// (mel statistics + 15 harmony values, 143→256→128→64→1) on the emulated
+/// M4: the chroma and harmony path alone, the whole sensor, its share of a
+/// 64 MHz core (goal of the harmony features: under 5 %), and its RAM.
+#[test]
+fn device_cost_with_harmony_features() {
+    let test = "device_cost_with_harmony_features";
+    if !qemu_or_skip(test) || !tool_or_skip(test, "gcc", "gcc") {
+        return;
+    }
+    use valence_core::chroma_stream::WEIGHTS_2048_16K;
+    use valence_core::ram::{harmony_ram_bytes_32bit, ram_bytes_32bit};
+
+    let so = plugin::build(&root().join("target/qemu-plugin")).unwrap();
+    let model = model_file(
+        "default-harmony.vlm",
+        &models::default_harmony_model().to_bytes(),
+    );
+    let elf = build(Board::Mps2An386, &model, "mps2-an386-default-harmony-cost");
+    let samples = signals::music_like(16_000 * 10, 21);
+    let c = cost::measure(&elf, &so, &samples, 16_000, Some("harmony")).unwrap();
+    let again = cost::measure(&elf, &so, &samples, 16_000, None).unwrap();
+    assert_eq!(
+        c.counts.regions, again.counts.regions,
+        "instruction counts must repeat exactly"
+    );
+    assert_eq!(c.macs, 143 * 256 + 256 * 128 + 128 * 64 + 64);
+    assert_eq!(c.harmony_samples, samples.len() as u64);
+    assert!(c.readings == 8 && c.harmony_insns > 0);
+    let chroma_frames = (samples.len() as u64 - 2048) / 1024 + 1;
+    let mps2 = Firmware::open(&elf).unwrap().sizes().unwrap();
+    let stack = cost::stack_peak(&elf, &so, &samples, 16_000).unwrap();
+    let sensor_ram = harmony_ram_bytes_32bit(512, 64, 256, 2048, WEIGHTS_2048_16K);
+    let lean_ram = ram_bytes_32bit(512, 64, 256);
+    let load = c.load_percent(64e6);
+    let kib = |b: u64| b as f64 / 1024.0;
+    let mut table = String::new();
+    let mut row = |what: &str, value: String, goal: &str, verdict: &str| {
+        table += &format!("| {what} | {value} | {goal} | {verdict} |\n");
+    };
+    let met = |ok: bool| if ok { "met" } else { "missed" };
+    row(
+        "chroma and harmony path, per chroma frame (n_fft 2048, hop 1024)",
+        format!(
+            "{:.0} instructions",
+            c.harmony_insns as f64 / chroma_frames as f64
+        ),
+        "",
+        "",
+    );
+    row(
+        "chroma and harmony path, per second of audio",
+        format!("{:.0} instructions", c.harmony_per_second()),
+        "",
+        "",
+    );
+    row(
+        "MLP, per inference (143→256→128→64→1)",
+        format!("{:.0} instructions", c.mlp_per_inference),
+        "",
+        "",
+    );
+    row(
+        "whole sensor with harmony features, per second of audio",
+        format!("{:.0} instructions", c.sensor_per_second()),
+        "",
+        "",
+    );
+    row(
+        "whole sensor with harmony features, share of a 64 MHz Cortex-M4 at 1 instruction/cycle",
+        format!("{load:.2} %"),
+        "< 5 %",
+        met(load < 5.0),
+    );
+    row(
+        "sensor RAM, `DefaultHarmonySensor` (of which the harmony path)",
+        format!("{sensor_ram} B ({} B)", sensor_ram - lean_ram),
+        "",
+        "",
+    );
+    row(
+        "mps2-an386 with harmony: flash / static RAM / deepest stack of a run",
+        format!(
+            "{:.1} KiB / {:.1} KiB / {:.1} KiB",
+            kib(mps2.flash),
+            kib(mps2.ram),
+            kib(stack)
+        ),
+        "",
+        "",
+    );
+    println!("| what | measured | goal | |");
+    println!("| --- | ---: | --- | --- |");
+    print!("{table}");
+    println!(
+        "(10 s of a generated music-like signal: {} readings, {chroma_frames} chroma frames)",
+        c.readings
+    );
+    match cost::attribute(&elf, &c.counts.profile, "valence_core::") {
+        Ok(funcs) => {
+            println!("where the harmony path's instructions go (per second of audio):");
+            let per_second = 16_000.0 / c.harmony_samples as f64;
+            for (f, insns) in funcs
+                .iter()
+                .filter(|(_, i)| *i as f64 * per_second >= 1000.0)
+            {
+                println!("  {:>9.0}  {f}", *insns as f64 * per_second);
+            }
+        }
+        Err(e) => println!("no per-function profile: {e}"),
+    }
+    std::fs::write(root().join("target/device-cost-harmony.md"), &table).unwrap();
 }
 
 #[test]

@@ -254,8 +254,32 @@ pub struct ChromaBank<const MAX_WEIGHTS: usize> {
 }
 
 impl<const MAX_WEIGHTS: usize> ChromaBank<MAX_WEIGHTS> {
+    /// A bank without weights (all zero bytes, so usable in a `static` in
+    /// `.bss`): it maps every spectrum to zeros until [`ChromaBank::load`]
+    /// succeeds.
+    pub const fn unloaded() -> Self {
+        ChromaBank {
+            weights: [0; MAX_WEIGHTS],
+            n_weights: 0,
+            n_bins: 0,
+            scale: 0.0,
+        }
+    }
+
     /// Builds the bank of `spec`, writing the per-bin runs into `runs`.
     pub fn new(spec: &ChromaSpec, runs: &mut [u16]) -> Result<Self, ChromaError> {
+        let mut bank = Self::unloaded();
+        bank.load(spec, runs)?;
+        Ok(bank)
+    }
+
+    /// Builds the bank of `spec` in place (nothing the size of the weights
+    /// passes through the stack), writing the per-bin runs into `runs`. On
+    /// error the bank is left empty.
+    pub fn load(&mut self, spec: &ChromaSpec, runs: &mut [u16]) -> Result<(), ChromaError> {
+        self.n_weights = 0;
+        self.n_bins = 0;
+        self.scale = 0.0;
         spec.validate()?;
         let n_bins = spec.n_bins();
         if runs.len() < n_bins.div_ceil(2) {
@@ -273,7 +297,7 @@ impl<const MAX_WEIGHTS: usize> ChromaBank<MAX_WEIGHTS> {
         } else {
             0.0
         };
-        let mut weights = [0u16; MAX_WEIGHTS];
+        self.weights.fill(0);
         let mut needed = 0usize;
         for k in 0..n_bins {
             let q =
@@ -281,7 +305,7 @@ impl<const MAX_WEIGHTS: usize> ChromaBank<MAX_WEIGHTS> {
             let (start, len) = circular_run(&q);
             for j in 0..len {
                 let w = q.get((start + j) % N_CHROMA).copied().unwrap_or(0);
-                if let Some(slot) = weights.get_mut(needed) {
+                if let Some(slot) = self.weights.get_mut(needed) {
                     *slot = w;
                 }
                 needed += 1;
@@ -301,12 +325,10 @@ impl<const MAX_WEIGHTS: usize> ChromaBank<MAX_WEIGHTS> {
                 capacity: MAX_WEIGHTS,
             });
         }
-        Ok(ChromaBank {
-            weights,
-            n_weights: needed,
-            n_bins,
-            scale,
-        })
+        self.n_weights = needed;
+        self.n_bins = n_bins;
+        self.scale = scale;
+        Ok(())
     }
 
     /// Number of stored weights (for inspection and the RAM budget).
@@ -349,25 +371,20 @@ impl<const MAX_WEIGHTS: usize> ChromaBank<MAX_WEIGHTS> {
     ) {
         // Runs start below 12 and are at most 12 long, so accumulating into
         // 24 slots never wraps; slot c + 12 is folded into c at the end.
+        // Bins go two at a time (one `runs` entry, four power slots), the
+        // weights in storage order; the last bin is the Nyquist bin.
         let mut acc = [0u64; 2 * N_CHROMA];
-        let last = self.n_bins.saturating_sub(1);
         let weights = self.weights.get(..self.n_weights).unwrap_or(&[]);
-        let mut offset = 0usize;
-        let mut slots = power.chunks_exact(2);
-        for k in 0..self.n_bins {
-            let p = if k == last {
-                nyquist
-            } else {
-                slots.next().map(unpack_power).unwrap_or(0)
-            } >> POWER_SHIFT;
-            let (start, len) = run_of(runs, k);
-            let w = weights.get(offset..offset + len).unwrap_or(&[]);
-            offset += len;
-            if let Some(dst) = acc.get_mut(start..start + len) {
-                for (a, &w) in dst.iter_mut().zip(w) {
-                    *a = a.wrapping_add(p.wrapping_mul(w as u64));
-                }
-            }
+        let mut w = weights.iter();
+        let pairs = self.n_bins / 2;
+        for (quad, &byte_pair) in power.chunks_exact(4).take(pairs).zip(runs) {
+            let (first, second) = quad.split_at(2);
+            add_bin(&mut acc, &mut w, unpack_power(first), byte_pair & 0xff);
+            add_bin(&mut acc, &mut w, unpack_power(second), byte_pair >> 8);
+        }
+        if self.n_bins % 2 == 1 {
+            let byte_pair = runs.get(pairs).copied().unwrap_or(0);
+            add_bin(&mut acc, &mut w, nyquist, byte_pair & 0xff);
         }
         let (low, high) = acc.split_at(N_CHROMA);
         for ((s, &l), &h) in sums.iter_mut().zip(low).zip(high) {
@@ -382,6 +399,27 @@ impl<const MAX_WEIGHTS: usize> ChromaBank<MAX_WEIGHTS> {
         let mut sums = [0u64; N_CHROMA];
         self.accumulate(runs, power, nyquist, &mut sums);
         normalise_q15(&sums, out);
+    }
+}
+
+/// Adds bin power `p` (before the shift by [`POWER_SHIFT`]) times each of
+/// its weights, taken in order from `weights`, to the classes of its run
+/// (`byte`: first class in the high nibble, length in the low one).
+#[inline(always)]
+fn add_bin(
+    acc: &mut [u64; 2 * N_CHROMA],
+    weights: &mut core::slice::Iter<'_, u16>,
+    p: u64,
+    byte: u16,
+) {
+    let start = ((byte >> 4) as usize).min(N_CHROMA - 1);
+    let len = ((byte & 0xf) as usize).min(N_CHROMA);
+    let p = p >> POWER_SHIFT;
+    // start ≤ 11 and len ≤ 12: the run lies inside the 24 slots.
+    if let Some(dst) = acc.get_mut(start..start + len) {
+        for (a, &w) in dst.iter_mut().zip(weights.by_ref()) {
+            *a = a.wrapping_add(p.wrapping_mul(w as u64));
+        }
     }
 }
 
@@ -450,6 +488,62 @@ mod tests {
         assert_eq!(circular_run(&q), (11, 3));
         let full = [1u16; N_CHROMA];
         assert_eq!(circular_run(&full), (0, N_CHROMA));
+    }
+
+    /// The sums written bin by bin, as the definition reads.
+    fn sums_by_definition<const W: usize>(
+        bank: &ChromaBank<W>,
+        runs: &[u16],
+        power: &[i32],
+        nyquist: u64,
+    ) -> [u64; N_CHROMA] {
+        let mut sums = [0u64; N_CHROMA];
+        let last = bank.n_bins - 1;
+        let mut offset = 0;
+        for k in 0..bank.n_bins {
+            let p = if k == last {
+                nyquist
+            } else {
+                unpack_power(&power[2 * k..2 * k + 2])
+            } >> POWER_SHIFT;
+            let (start, len) = run_of(runs, k);
+            for j in 0..len {
+                let c = (start + j) % N_CHROMA;
+                sums[c] = sums[c].wrapping_add(p.wrapping_mul(bank.weights[offset + j] as u64));
+            }
+            offset += len;
+        }
+        sums
+    }
+
+    #[test]
+    fn accumulate_equals_the_bin_by_bin_definition() {
+        let mut seed = 0x9E37_79B9u32;
+        for (n_fft, sample_rate) in [(2048u16, 16_000u32), (512, 16_000), (1024, 22_050)] {
+            let spec = ChromaSpec {
+                sample_rate,
+                n_fft,
+                hop: n_fft / 2,
+            };
+            let mut runs = [0u16; 1025];
+            let bank = ChromaBank::<5000>::new(&spec, &mut runs).unwrap();
+            for round in 0..20 {
+                // Powers of any size up to 2^46 per bin (a sum below 2^60).
+                let power: [i32; 2048] = core::array::from_fn(|_| {
+                    seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                    seed as i32
+                });
+                let mut power = power;
+                for pair in power.chunks_exact_mut(2) {
+                    pair[1] &= (1 << (round % 15)) - 1;
+                }
+                let nyquist = (seed as u64) << 10;
+                let mut got = [0u64; N_CHROMA];
+                bank.accumulate(&runs, &power[..n_fft as usize], nyquist, &mut got);
+                let want = sums_by_definition(&bank, &runs, &power, nyquist);
+                assert_eq!(got, want, "n_fft {n_fft}, round {round}");
+            }
+        }
     }
 
     #[test]

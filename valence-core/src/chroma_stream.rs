@@ -78,6 +78,43 @@ impl<const MAX_FFT: usize, const MAX_WEIGHTS: usize> ChromaStream<MAX_FFT, MAX_W
     /// ));
     /// ```
     pub fn new(spec: &ChromaSpec) -> Result<Self, ChromaError> {
+        let mut stream = Self::unloaded();
+        stream.load(spec)?;
+        Ok(stream)
+    }
+
+    /// A stream not yet set up: all zero bytes, so that a containing
+    /// `static` needs no initialiser in flash. It consumes samples and
+    /// gives no frames until [`ChromaStream::load`] succeeds.
+    pub const fn unloaded() -> Self {
+        ChromaStream {
+            spec: ChromaSpec {
+                sample_rate: 0,
+                n_fft: 0,
+                hop: 0,
+            },
+            log2_n: 0,
+            n_fft: 0,
+            hop: 0,
+            samples: [0; MAX_FFT],
+            fill: 0,
+            frames: 0,
+            work: [0; MAX_FFT],
+            tables: [0; MAX_FFT],
+            bank: ChromaBank::unloaded(),
+            frame: [0; N_CHROMA],
+        }
+    }
+
+    /// Sets this stream up for `spec` in place (the window and the bank are
+    /// computed where they live: nothing the size of the stream passes
+    /// through the stack) and starts over. On error the stream is left
+    /// unloaded: it gives no frames.
+    pub fn load(&mut self, spec: &ChromaSpec) -> Result<(), ChromaError> {
+        self.n_fft = 0;
+        self.hop = 0;
+        self.log2_n = 0;
+        self.reset();
         spec.validate()?;
         let n_fft = spec.n_fft as usize;
         if n_fft > MAX_FFT {
@@ -86,31 +123,24 @@ impl<const MAX_FFT: usize, const MAX_WEIGHTS: usize> ChromaStream<MAX_FFT, MAX_W
                 capacity: MAX_FFT,
             });
         }
-        let mut tables = [0u16; MAX_FFT];
-        let (window, runs) = tables.split_at_mut(MAX_FFT / 2);
+        self.tables.fill(0);
+        let (window, runs) = self.tables.split_at_mut(MAX_FFT / 2);
         hann_q16(n_fft.trailing_zeros(), window);
         // n_fft/2 + 1 bins, two per entry, fit in MAX_FFT/2 entries when
         // n_fft <= MAX_FFT and MAX_FFT >= 4; the bank checks.
-        let bank = ChromaBank::new(spec, runs).map_err(|e| match e {
+        self.bank.load(spec, runs).map_err(|e| match e {
             ChromaError::FftTooLarge { .. } => ChromaError::FftTooLarge {
                 n_fft: spec.n_fft,
                 capacity: MAX_FFT,
             },
             other => other,
         })?;
-        Ok(ChromaStream {
-            spec: *spec,
-            log2_n: n_fft.trailing_zeros(),
-            n_fft,
-            hop: spec.hop as usize,
-            samples: [0; MAX_FFT],
-            fill: 0,
-            frames: 0,
-            work: [0; MAX_FFT],
-            tables,
-            bank,
-            frame: [0; N_CHROMA],
-        })
+        self.spec = *spec;
+        self.log2_n = n_fft.trailing_zeros();
+        self.n_fft = n_fft;
+        self.hop = spec.hop as usize;
+        self.frame = [0; N_CHROMA];
+        Ok(())
     }
 
     /// The spec this stream computes.
@@ -137,7 +167,7 @@ impl<const MAX_FFT: usize, const MAX_WEIGHTS: usize> ChromaStream<MAX_FFT, MAX_W
 
     /// Forgets all pushed samples: the next frame starts with the next sample.
     pub fn reset(&mut self) {
-        self.samples = [0; MAX_FFT];
+        self.samples.fill(0);
         self.fill = 0;
         self.frames = 0;
     }
@@ -146,6 +176,11 @@ impl<const MAX_FFT: usize, const MAX_WEIGHTS: usize> ChromaStream<MAX_FFT, MAX_W
     /// and returns it, or consumes all of `input` and returns `None`.
     pub fn next_frame(&mut self, input: &mut &[i16]) -> Option<&[u16; N_CHROMA]> {
         let n_fft = self.n_fft.min(MAX_FFT);
+        if n_fft == 0 {
+            // Unloaded: nothing to compute.
+            *input = &[];
+            return None;
+        }
         if self.fill < n_fft && !input.is_empty() {
             let take = (n_fft - self.fill).min(input.len());
             let (chunk, rest) = input.split_at_checked(take).unwrap_or((input, &[]));

@@ -32,6 +32,10 @@
 //!   12 normalised pitch classes per hop.
 //! - [`stats`]: window statistics (per-band mean and standard deviation) that
 //!   turn frames into the feature vector a model reads.
+//! - [`harmony`]: harmony statistics of a window (mean chroma, key clarity).
+//! - [`harmony_stream`]: the chroma path and harmony statistics aligned to
+//!   the statistics windows, as the sensor runs them (cargo feature
+//!   `harmony`, off by default) and the host computes them.
 //! - [`model`]: the model file, read in place (zero-copy) and validated.
 //! - [`quant`]: the requantisation rule of the int8 network.
 //! - [`mlp`]: int8 inference over a model's blobs (with the `cortex-m-dsp`
@@ -78,6 +82,7 @@ pub mod frontend;
 #[cfg(all(feature = "cortex-m-dsp", target_arch = "arm"))]
 pub mod frontend_dsp;
 pub mod harmony;
+pub mod harmony_stream;
 pub mod mel;
 pub mod mlp;
 #[cfg(all(feature = "cortex-m-dsp", target_arch = "arm"))]

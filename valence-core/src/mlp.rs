@@ -39,6 +39,29 @@ pub fn quantize_input(norm: &InputNorm<'_>, means: &[i16], stds: &[i16], out: &m
     }
 }
 
+/// Standardises a feature vector of `i32` values into int8 activations, as
+/// [`quantize_input`] does: `clamp(zp + requantize(f - offset, M, s), -128, 127)`.
+/// For models with harmony features ([`crate::model::FeatureSet`]): the mel
+/// statistics in Q8.8 dB (if the set has them) followed by the harmony
+/// statistics in Q15; the model's offsets are in the same units.
+pub fn quantize_features(
+    norm: &InputNorm<'_>,
+    features: impl IntoIterator<Item = i32>,
+    out: &mut [i8],
+) {
+    let params = norm
+        .offset
+        .chunks_exact(4)
+        .zip(norm.multiplier.chunks_exact(4))
+        .zip(norm.shift.iter());
+    for ((q, f), ((offset, mult), &shift)) in out.iter_mut().zip(features).zip(params) {
+        let centred = f.saturating_sub(le_i32(offset));
+        let v =
+            (norm.zero_point as i32).saturating_add(requantize(centred, le_i32(mult), shift as i8));
+        *q = v.clamp(-128, 127) as i8;
+    }
+}
+
 fn output_floor(layer: &Layer<'_>) -> i32 {
     match layer.activation {
         Activation::Relu => layer.output_zero_point.clamp(-128, 127),

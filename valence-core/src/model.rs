@@ -5,11 +5,23 @@
 //! | offset | size | field |
 //! | --- | --- | --- |
 //! | 0 | 4 | magic `b"VLNC"` |
-//! | 4 | 2 | format version ([`FORMAT_VERSION`]) |
+//! | 4 | 2 | format version: 1 (mel features) or 2 (with a feature-set field) |
 //! | 6 | 2 | reserved, 0 |
 //! | 8 | 4 | payload length in bytes |
 //! | 12 | 4 | CRC-32 (ISO-HDLC, as zlib's `crc32`) of the payload |
-//! | 16 | n | payload: a [`ModelDescriptor`] in postcard |
+//! | 16 | n | payload: a [`ModelDescriptor`] in postcard (all fields but `feature_set`) |
+//! | 16 + n | 5 | version 2 only, inside the payload: feature set (`u8`: 0 mel, 1 mel + harmony, 2 harmony), chroma FFT size (`u16`), chroma hop (`u16`) |
+//!
+//! A model whose network reads the mel statistics only ([`FeatureSet::Mel`])
+//! is written as version 1, byte for byte what this format was before
+//! feature sets existed, and a version 1 file reads as [`FeatureSet::Mel`].
+//! A model that reads the harmony statistics ([`crate::harmony`]) is written
+//! as version 2 and declares its [`FeatureSet`] and the chroma path it was
+//! trained with (this build computes [`ChromaSpec::DEFAULT`]'s FFT size and
+//! hop at the model's sample rate and refuses others with
+//! [`ModelError::UnsupportedChroma`]). The feature vector is then the mel
+//! statistics (if any) followed by the [`N_HARMONY_FEATURES`] harmony values
+//! in Q15; see [`FeatureSet`].
 //!
 //! postcard encodes integers wider than a byte as varints, so typed arrays
 //! could not be read where they lie. Every array (weights, biases,
@@ -29,13 +41,23 @@ use core::fmt;
 use heapless::Vec as HVec;
 use serde::{Deserialize, Serialize};
 
+use crate::chroma::{ChromaError, ChromaSpec};
+use crate::harmony::N_HARMONY_FEATURES;
 use crate::spec::{FeatureSpec, SpecError};
 use crate::stats::{StatsError, StatsSpec};
 
 /// The four bytes every model file starts with.
 pub const MAGIC: [u8; 4] = *b"VLNC";
-/// The format version this crate writes and the newest it reads.
-pub const FORMAT_VERSION: u16 = 1;
+/// The newest format version this crate reads (and writes, for models that
+/// need harmony features).
+pub const FORMAT_VERSION: u16 = 2;
+/// The format version of models that read the mel statistics only.
+pub const FORMAT_VERSION_MEL: u16 = 1;
+/// The format version of models that declare their feature set.
+pub const FORMAT_VERSION_FEATURE_SET: u16 = 2;
+/// Bytes of the version 2 field after the descriptor: feature set, chroma
+/// FFT size, chroma hop.
+pub const FEATURE_SET_FIELD_LEN: usize = 5;
 /// Bytes before the payload.
 pub const HEADER_LEN: usize = 16;
 /// The most layers a model may have.
@@ -55,6 +77,113 @@ pub enum Activation {
     Relu,
     /// No activation.
     Linear,
+}
+
+/// Which features a model's network reads, in this order: the mel window
+/// statistics ([`crate::stats`], `2·n_mels` values in Q8.8 dB), then the
+/// harmony statistics ([`crate::harmony`], [`N_HARMONY_FEATURES`] values in
+/// Q15: the 12 mean chroma values C … B, the best major and the best minor
+/// key correlation and their difference).
+///
+/// ```
+/// use valence_core::model::FeatureSet;
+/// let set: FeatureSet = "mel-harmony".parse().unwrap();
+/// assert_eq!(set, FeatureSet::MelHarmony);
+/// assert_eq!(set.n_features(128), 128 + 15);
+/// assert!("chords".parse::<FeatureSet>().is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum FeatureSet {
+    /// Mel statistics only (format version 1).
+    #[default]
+    Mel,
+    /// Mel statistics followed by the harmony statistics.
+    MelHarmony,
+    /// Harmony statistics only.
+    Harmony,
+}
+
+impl FeatureSet {
+    /// Every feature set, in the order of their codes.
+    pub const ALL: [FeatureSet; 3] = [FeatureSet::Mel, FeatureSet::MelHarmony, FeatureSet::Harmony];
+
+    /// The byte that stands for this set in a model file.
+    pub const fn code(self) -> u8 {
+        match self {
+            FeatureSet::Mel => 0,
+            FeatureSet::MelHarmony => 1,
+            FeatureSet::Harmony => 2,
+        }
+    }
+
+    /// The set a model file's byte stands for, if any.
+    pub const fn from_code(code: u8) -> Option<FeatureSet> {
+        match code {
+            0 => Some(FeatureSet::Mel),
+            1 => Some(FeatureSet::MelHarmony),
+            2 => Some(FeatureSet::Harmony),
+            _ => None,
+        }
+    }
+
+    /// Whether the set holds the mel statistics.
+    pub const fn has_mel(self) -> bool {
+        matches!(self, FeatureSet::Mel | FeatureSet::MelHarmony)
+    }
+
+    /// Whether the set holds the harmony statistics.
+    pub const fn has_harmony(self) -> bool {
+        matches!(self, FeatureSet::MelHarmony | FeatureSet::Harmony)
+    }
+
+    /// Values per window, given the number of mel statistics values.
+    pub const fn n_features(self, n_mel_features: usize) -> usize {
+        let mel = if self.has_mel() { n_mel_features } else { 0 };
+        let harmony = if self.has_harmony() {
+            N_HARMONY_FEATURES
+        } else {
+            0
+        };
+        mel + harmony
+    }
+
+    /// The name used on the command line and in reports.
+    pub const fn name(self) -> &'static str {
+        match self {
+            FeatureSet::Mel => "mel",
+            FeatureSet::MelHarmony => "mel-harmony",
+            FeatureSet::Harmony => "harmony",
+        }
+    }
+}
+
+impl fmt::Display for FeatureSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A name that is not a [`FeatureSet`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnknownFeatureSetName;
+
+impl fmt::Display for UnknownFeatureSetName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("unknown feature set: expected mel, mel-harmony or harmony")
+    }
+}
+
+impl core::error::Error for UnknownFeatureSetName {}
+
+impl core::str::FromStr for FeatureSet {
+    type Err = UnknownFeatureSetName;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        FeatureSet::ALL
+            .into_iter()
+            .find(|set| set.name() == s)
+            .ok_or(UnknownFeatureSetName)
+    }
 }
 
 /// Fixed-point standardisation of the feature vector into int8 activations:
@@ -163,6 +292,12 @@ pub struct ModelDescriptor<'a> {
     /// Provenance.
     #[serde(borrow)]
     pub metadata: Metadata<'a>,
+    /// The features the network reads. Not part of the postcard encoding:
+    /// [`FeatureSet::Mel`] is written as format version 1 (no field), any
+    /// other set as version 2 with the feature-set field after the
+    /// descriptor (see the module documentation).
+    #[serde(skip)]
+    pub feature_set: FeatureSet,
 }
 
 /// Which blob of a model a length error is about.
@@ -280,6 +415,28 @@ pub enum ModelError {
         /// Its length in bytes.
         capacity: usize,
     },
+    /// A version 2 file names a feature set this build does not know.
+    UnknownFeatureSet {
+        /// The feature-set byte in the file.
+        code: u8,
+    },
+    /// The chroma path of a model's harmony features is invalid.
+    InvalidChromaSpec(ChromaError),
+    /// The model's harmony features use a chroma FFT size or hop other than
+    /// the one this build computes ([`ChromaSpec::DEFAULT`]'s).
+    UnsupportedChroma {
+        /// Chroma FFT size in the file.
+        n_fft: u16,
+        /// Chroma hop in the file.
+        hop: u16,
+    },
+    /// Some statistics window of a harmony model would hold no chroma frame.
+    WindowTooShortForChroma {
+        /// Samples a window spans.
+        window_samples: u64,
+        /// Samples a window must span so that each holds a chroma frame.
+        needed: u64,
+    },
     /// The model needs larger buffers than this build was compiled with.
     ExceedsCapacity {
         /// What is too large.
@@ -365,6 +522,21 @@ impl fmt::Display for ModelError {
                 write!(f, "a buffer of {capacity} bytes is too small for this model file")
             }
             ModelError::InvalidLabelRange => write!(f, "the label range is not a finite, increasing interval"),
+            ModelError::UnknownFeatureSet { code } => write!(
+                f,
+                "the model names feature set {code}, which this build does not know (0 mel, 1 mel + harmony, 2 harmony): update valence"
+            ),
+            ModelError::InvalidChromaSpec(e) => write!(f, "the model's chroma path is invalid: {e}"),
+            ModelError::UnsupportedChroma { n_fft, hop } => write!(
+                f,
+                "the model's harmony features use a {n_fft}-point chroma FFT every {hop} samples; this build computes {} every {}",
+                ChromaSpec::DEFAULT.n_fft,
+                ChromaSpec::DEFAULT.hop
+            ),
+            ModelError::WindowTooShortForChroma { window_samples, needed } => write!(
+                f,
+                "a statistics window spans {window_samples} samples; harmony features need at least {needed} so that every window holds a chroma frame"
+            ),
             ModelError::ExceedsCapacity { what, needed, capacity } => write!(
                 f,
                 "the model needs {what} {needed} but this build was compiled for at most {capacity}"
@@ -450,11 +622,27 @@ impl<'a> Model<'a> {
         if computed != stored {
             return Err(ModelError::CrcMismatch { stored, computed });
         }
-        let (desc, rest): (ModelDescriptor<'a>, &[u8]) =
+        let (mut desc, rest): (ModelDescriptor<'a>, &[u8]) =
             postcard::take_from_bytes(payload).map_err(|_| ModelError::Malformed)?;
-        if !rest.is_empty() {
-            return Err(ModelError::Malformed);
-        }
+        desc.feature_set = if version == FORMAT_VERSION_MEL {
+            if !rest.is_empty() {
+                return Err(ModelError::Malformed);
+            }
+            FeatureSet::Mel
+        } else {
+            let &[code, n0, n1, h0, h1] = rest else {
+                return Err(ModelError::Malformed);
+            };
+            let set = FeatureSet::from_code(code).ok_or(ModelError::UnknownFeatureSet { code })?;
+            if set.has_harmony() {
+                check_chroma(
+                    &desc.feature_spec,
+                    u16::from_le_bytes([n0, n1]),
+                    u16::from_le_bytes([h0, h1]),
+                )?;
+            }
+            set
+        };
         Self::validate(&desc)?;
         Ok(Model { desc })
     }
@@ -472,9 +660,13 @@ impl<'a> Model<'a> {
         desc.stats_spec
             .validate()
             .map_err(ModelError::InvalidStatsSpec)?;
-        let features = desc
-            .stats_spec
-            .n_features(desc.feature_spec.n_mels as usize);
+        let features = desc.feature_set.n_features(
+            desc.stats_spec
+                .n_features(desc.feature_spec.n_mels as usize),
+        );
+        if desc.feature_set.has_harmony() {
+            check_harmony_windows(&desc.feature_spec, &desc.stats_spec)?;
+        }
         let input = &desc.input;
         check_len(None, Blob::InputOffset, input.offset, 4 * features)?;
         check_len(None, Blob::InputMultiplier, input.multiplier, 4 * features)?;
@@ -557,11 +749,46 @@ impl<'a> Model<'a> {
         &self.desc.stats_spec
     }
 
+    /// The features the network reads.
+    pub fn feature_set(&self) -> FeatureSet {
+        self.desc.feature_set
+    }
+
+    /// The format version this model is written as (1 for mel-only models,
+    /// 2 for the others).
+    pub fn format_version(&self) -> u16 {
+        format_version(self.desc.feature_set)
+    }
+
+    /// The chroma path of the harmony features (the model's sample rate,
+    /// [`ChromaSpec::DEFAULT`]'s FFT size and hop); `None` for a model that
+    /// reads no harmony features.
+    pub fn chroma_spec(&self) -> Option<ChromaSpec> {
+        self.desc
+            .feature_set
+            .has_harmony()
+            .then(|| chroma_spec(&self.desc.feature_spec))
+    }
+
+    /// Values of the mel statistics in the feature vector (0 for
+    /// [`FeatureSet::Harmony`]).
+    pub fn n_mel_features(&self) -> usize {
+        if self.desc.feature_set.has_mel() {
+            self.desc
+                .stats_spec
+                .n_features(self.desc.feature_spec.n_mels as usize)
+        } else {
+            0
+        }
+    }
+
     /// Length of the feature vector.
     pub fn n_features(&self) -> usize {
-        self.desc
-            .stats_spec
-            .n_features(self.desc.feature_spec.n_mels as usize)
+        self.desc.feature_set.n_features(
+            self.desc
+                .stats_spec
+                .n_features(self.desc.feature_spec.n_mels as usize),
+        )
     }
 
     /// The widest activation vector (features included).
@@ -579,21 +806,96 @@ impl<'a> Model<'a> {
     }
 }
 
+/// The chroma path of harmony features for a front end at `spec`'s rate.
+pub fn chroma_spec(spec: &FeatureSpec) -> ChromaSpec {
+    ChromaSpec {
+        sample_rate: spec.sample_rate,
+        ..ChromaSpec::DEFAULT
+    }
+}
+
+/// The format version a model with `set` is written as.
+pub const fn format_version(set: FeatureSet) -> u16 {
+    match set {
+        FeatureSet::Mel => FORMAT_VERSION_MEL,
+        _ => FORMAT_VERSION_FEATURE_SET,
+    }
+}
+
+/// Checks a version 2 file's chroma FFT size and hop: valid, and the ones
+/// this build computes.
+fn check_chroma(spec: &FeatureSpec, n_fft: u16, hop: u16) -> Result<(), ModelError> {
+    let chroma = ChromaSpec {
+        sample_rate: spec.sample_rate,
+        n_fft,
+        hop,
+    };
+    chroma.validate().map_err(ModelError::InvalidChromaSpec)?;
+    if (n_fft, hop) != (ChromaSpec::DEFAULT.n_fft, ChromaSpec::DEFAULT.hop) {
+        return Err(ModelError::UnsupportedChroma { n_fft, hop });
+    }
+    Ok(())
+}
+
+/// Checks that every statistics window of `stats` over the frames of `spec`
+/// holds at least one chroma frame of [`chroma_spec`]: chroma frame `t`
+/// covers samples `[t·c, t·c + N)` (hop `c`, FFT size `N`) and counts in a
+/// window `[s, s + L)` when it lies inside it. Windows start every
+/// `H = hop_frames·hop` samples, so the first chroma frame of a window
+/// starts up to `c − gcd(H, c)` samples after the window does: every window
+/// holds one exactly when `L ≥ N + c − gcd(H, c)`.
+pub fn check_harmony_windows(spec: &FeatureSpec, stats: &StatsSpec) -> Result<(), ModelError> {
+    let chroma = chroma_spec(spec);
+    let hop = spec.hop as u64;
+    let window_samples = (stats.window_frames as u64).saturating_sub(1) * hop + spec.n_fft as u64;
+    let step = stats.hop_frames as u64 * hop;
+    let c = chroma.hop as u64;
+    let needed = chroma.n_fft as u64 + c - gcd(step, c);
+    if window_samples < needed {
+        return Err(ModelError::WindowTooShortForChroma {
+            window_samples,
+            needed,
+        });
+    }
+    Ok(())
+}
+
+fn gcd(mut a: u64, mut b: u64) -> u64 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
 /// Writes a model file for `desc` into `out` and returns its length.
 ///
 /// The descriptor is validated first, so a file written here always loads.
-/// Fails with [`ModelError::ExceedsCapacity`] if `out` is too small.
+/// A [`FeatureSet::Mel`] model is written as format version 1 (exactly as
+/// before feature sets existed), any other as version 2 with the
+/// feature-set field. Fails with [`ModelError::BufferTooSmall`] if `out` is
+/// too small.
 pub fn write_model(desc: &ModelDescriptor<'_>, out: &mut [u8]) -> Result<usize, ModelError> {
     Model::validate(desc)?;
     let capacity = out.len();
     let too_small = ModelError::BufferTooSmall { capacity };
     let (header, payload_buf) = out.split_at_mut_checked(HEADER_LEN).ok_or(too_small)?;
-    let payload_len = postcard::to_slice(desc, payload_buf)
+    let mut payload_len = postcard::to_slice(desc, payload_buf)
         .map_err(|_| too_small)?
         .len();
+    let version = format_version(desc.feature_set);
+    if version == FORMAT_VERSION_FEATURE_SET {
+        let chroma = chroma_spec(&desc.feature_spec);
+        let [n0, n1] = chroma.n_fft.to_le_bytes();
+        let [h0, h1] = chroma.hop.to_le_bytes();
+        payload_buf
+            .get_mut(payload_len..payload_len + FEATURE_SET_FIELD_LEN)
+            .ok_or(too_small)?
+            .copy_from_slice(&[desc.feature_set.code(), n0, n1, h0, h1]);
+        payload_len += FEATURE_SET_FIELD_LEN;
+    }
     let crc = crc32(payload_buf.get(..payload_len).unwrap_or(&[]));
     header[0..4].copy_from_slice(&MAGIC);
-    header[4..6].copy_from_slice(&FORMAT_VERSION.to_le_bytes());
+    header[4..6].copy_from_slice(&version.to_le_bytes());
     header[6..8].copy_from_slice(&[0, 0]);
     header[8..12].copy_from_slice(&(payload_len as u32).to_le_bytes());
     header[12..16].copy_from_slice(&crc.to_le_bytes());

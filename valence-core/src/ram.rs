@@ -11,8 +11,12 @@
 //! up to the largest alignment), for a target described by a
 //! [`TargetLayout`].
 //!
-//! The formula is checked at compile time against
-//! `size_of::<ValenceSensor<..>>()` for several capacity sets on whatever
+//! With valence-core's `harmony` feature the sensor also holds a harmony
+//! path sized by two more capacities ([`harmony_sensor_ram_bytes`]);
+//! [`sensor_ram_bytes`] is the sensor of a build without it.
+//!
+//! The formula of the build (with or without the feature) is checked at
+//! compile time against `size_of::<ValenceSensor<..>>()` for several capacity sets on whatever
 //! target the core is built for — the workstation and, in CI, thumbv6m,
 //! thumbv7em and riscv32 — so a field added to the sensor without updating
 //! the formula breaks the build.
@@ -159,6 +163,7 @@ const fn model(t: TargetLayout) -> Shape {
         .field(int(4))
         .field(slice(t))
         .finish();
+    // feature_set: a one-byte enum.
     Shape::EMPTY
         .field(feature_spec)
         .field(stats_spec)
@@ -166,6 +171,7 @@ const fn model(t: TargetLayout) -> Shape {
         .field(layers)
         .field(label)
         .field(metadata)
+        .field(int(1))
         .finish()
 }
 
@@ -232,30 +238,70 @@ const fn window_stats(t: TargetLayout, max_mels: usize) -> Shape {
         .finish()
 }
 
-/// Bytes of a `ValenceSensor<MAX_FFT, MAX_MELS, MAX_WIDTH>` on a target
-/// with layout `t` (its `size_of`; the model's blobs stay in flash and are
-/// not counted).
-///
-/// ```
-/// use valence_core::ram::{sensor_ram_bytes, TargetLayout};
-/// use valence_core::sensor::DefaultSensor;
-/// assert_eq!(
-///     sensor_ram_bytes(TargetLayout::NATIVE, 512, 64, 256),
-///     core::mem::size_of::<DefaultSensor<'static>>()
-/// );
-/// ```
-pub const fn sensor_ram_bytes(
+/// `HarmonyStream<MAX_CHROMA_FFT, MAX_CHROMA_WEIGHTS>`: its `ChromaStream`
+/// and `ChromaBank`, the window accumulators and counters.
+const fn harmony_stream(t: TargetLayout, max_fft: usize, max_weights: usize) -> Shape {
+    use crate::chroma::{ChromaSpec, N_CHROMA};
+    use crate::harmony::N_HARMONY_FEATURES;
+    use crate::harmony_stream::HARMONY_SLOTS;
+    let chroma_spec = Shape::one(size_of::<ChromaSpec>(), align_of::<ChromaSpec>());
+    // ChromaBank: weights ([u16; MAX_WEIGHTS]), n_weights, n_bins (usize),
+    // scale (f64, aligned like u64).
+    let bank = Shape::EMPTY
+        .field(Shape::array(2, 2, max_weights))
+        .field(word(t))
+        .field(word(t))
+        .field(u64_field(t, 1))
+        .finish();
+    // ChromaStream: spec, log2_n (u32), n_fft, hop (usize), samples
+    // ([i16; MAX_FFT]), fill (usize), frames (u64), work ([i32; MAX_FFT]),
+    // tables ([u16; MAX_FFT]), bank, frame ([u16; 12]).
+    let chroma = Shape::EMPTY
+        .field(chroma_spec)
+        .field(int(4))
+        .field(word(t))
+        .field(word(t))
+        .field(Shape::array(2, 2, max_fft))
+        .field(word(t))
+        .field(u64_field(t, 1))
+        .field(Shape::array(4, 4, max_fft))
+        .field(Shape::array(2, 2, max_fft))
+        .field(bank)
+        .field(Shape::array(2, 2, N_CHROMA))
+        .finish();
+    // HarmonyWindow: sums ([u64; 12]), frames (u32).
+    let window = Shape::EMPTY
+        .field(u64_field(t, N_CHROMA))
+        .field(int(4))
+        .finish();
+    // chroma, windows, window_samples, step, next_window (u64), slots
+    // (usize), features ([i32; 15]).
+    Shape::EMPTY
+        .field(chroma)
+        .field(Shape::array(window.size, window.align, HARMONY_SLOTS))
+        .field(u64_field(t, 3))
+        .field(word(t))
+        .field(Shape::array(4, 4, N_HARMONY_FEATURES))
+        .finish()
+}
+
+/// The sensor's fields, with the harmony path when `harmony` is given
+/// (`(MAX_CHROMA_FFT, MAX_CHROMA_WEIGHTS)` of a build with the `harmony`
+/// feature).
+const fn sensor_shape(
     t: TargetLayout,
     max_fft: usize,
     max_mels: usize,
     max_width: usize,
+    harmony: Option<(usize, usize)>,
 ) -> usize {
     // model (slot), frontend, stats, means and stds ([i16; MAX_MELS]),
-    // act_a and act_b ([i8; MAX_WIDTH]), samples (u64), readings (u32).
+    // act_a and act_b ([i8; MAX_WIDTH]), samples (u64), readings (u32),
+    // with the feature the harmony stream.
     let model = model_slot(t);
     let frontend = frontend(t, max_fft, max_mels);
     let stats = window_stats(t, max_mels);
-    Shape::EMPTY
+    let shape = Shape::EMPTY
         .field(model)
         .field(frontend)
         .field(stats)
@@ -264,14 +310,89 @@ pub const fn sensor_ram_bytes(
         .field(Shape::array(1, 1, max_width))
         .field(Shape::array(1, 1, max_width))
         .field(u64_field(t, 1))
-        .field(int(4))
-        .finish()
-        .size
+        .field(int(4));
+    let shape = match harmony {
+        Some((chroma_fft, weights)) => shape.field(harmony_stream(t, chroma_fft, weights)),
+        None => shape,
+    };
+    shape.finish().size
+}
+
+/// Bytes of a `ValenceSensor<MAX_FFT, MAX_MELS, MAX_WIDTH, MAX_CHROMA_FFT,
+/// MAX_CHROMA_WEIGHTS>` built with valence-core's `harmony` feature, on a
+/// target with layout `t` (the sensor that serves models with harmony
+/// features; with chroma capacities 0 it still carries the harmony path's
+/// counters and accumulators).
+pub const fn harmony_sensor_ram_bytes(
+    t: TargetLayout,
+    max_fft: usize,
+    max_mels: usize,
+    max_width: usize,
+    max_chroma_fft: usize,
+    max_chroma_weights: usize,
+) -> usize {
+    sensor_shape(
+        t,
+        max_fft,
+        max_mels,
+        max_width,
+        Some((max_chroma_fft, max_chroma_weights)),
+    )
+}
+
+/// [`harmony_sensor_ram_bytes`] on a 32-bit microcontroller.
+///
+/// ```
+/// // The default sensor with the default chroma path (2048-point FFT, 16 kHz).
+/// use valence_core::chroma_stream::WEIGHTS_2048_16K;
+/// let bytes = valence_core::ram::harmony_ram_bytes_32bit(512, 64, 256, 2048, WEIGHTS_2048_16K);
+/// assert!(bytes > valence_core::ram::ram_bytes_32bit(512, 64, 256) + 20_000);
+/// ```
+pub const fn harmony_ram_bytes_32bit(
+    max_fft: usize,
+    max_mels: usize,
+    max_width: usize,
+    max_chroma_fft: usize,
+    max_chroma_weights: usize,
+) -> usize {
+    harmony_sensor_ram_bytes(
+        TargetLayout::MCU_32BIT,
+        max_fft,
+        max_mels,
+        max_width,
+        max_chroma_fft,
+        max_chroma_weights,
+    )
+}
+
+/// Bytes of a `ValenceSensor<MAX_FFT, MAX_MELS, MAX_WIDTH>` built without
+/// valence-core's `harmony` feature (the build for mel models) on a target
+/// with layout `t` (its `size_of` there; the model's blobs stay in flash
+/// and are not counted).
+///
+/// ```
+/// use valence_core::ram::{harmony_sensor_ram_bytes, sensor_ram_bytes, TargetLayout};
+/// use valence_core::sensor::DefaultSensor;
+/// let size = core::mem::size_of::<DefaultSensor<'static>>();
+/// if cfg!(feature = "harmony") {
+///     assert_eq!(harmony_sensor_ram_bytes(TargetLayout::NATIVE, 512, 64, 256, 0, 0), size);
+/// } else {
+///     assert_eq!(sensor_ram_bytes(TargetLayout::NATIVE, 512, 64, 256), size);
+/// }
+/// ```
+pub const fn sensor_ram_bytes(
+    t: TargetLayout,
+    max_fft: usize,
+    max_mels: usize,
+    max_width: usize,
+) -> usize {
+    sensor_shape(t, max_fft, max_mels, max_width, None)
 }
 
 /// Bytes of a `ValenceSensor<MAX_FFT, MAX_MELS, MAX_WIDTH>` on a 32-bit
-/// microcontroller ([`TargetLayout::MCU_32BIT`]): the static RAM a device
-/// build with these capacities spends on the sensor.
+/// microcontroller ([`TargetLayout::MCU_32BIT`]) built without the
+/// `harmony` feature: the static RAM a device build for mel models with
+/// these capacities spends on the sensor.
 ///
 /// ```
 /// // The default sensor (n_fft 512, 64 bands, widest layer 256).
@@ -281,16 +402,46 @@ pub const fn ram_bytes_32bit(max_fft: usize, max_mels: usize, max_width: usize) 
     sensor_ram_bytes(TargetLayout::MCU_32BIT, max_fft, max_mels, max_width)
 }
 
-/// Checks the formula against the compiler for one capacity set.
+/// Checks the formula against the compiler for one capacity set (the
+/// formula of the build: with or without the `harmony` feature).
 macro_rules! assert_sensor_size {
     ($($fft:literal, $mels:literal, $width:literal);* $(;)?) => {
         $(
+            #[cfg(not(feature = "harmony"))]
             const _: () = assert!(
                 sensor_ram_bytes(TargetLayout::NATIVE, $fft, $mels, $width)
                     == size_of::<crate::sensor::ValenceSensor<'static, $fft, $mels, $width>>()
             );
+            #[cfg(feature = "harmony")]
+            const _: () = assert!(
+                harmony_sensor_ram_bytes(TargetLayout::NATIVE, $fft, $mels, $width, 0, 0)
+                    == size_of::<crate::sensor::ValenceSensor<'static, $fft, $mels, $width>>()
+            );
         )*
     };
+}
+
+/// Checks the harmony formula against the compiler for chroma capacities.
+#[cfg(feature = "harmony")]
+macro_rules! assert_harmony_sensor_size {
+    ($($fft:literal, $mels:literal, $width:literal, $cfft:literal, $cw:literal);* $(;)?) => {
+        $(
+            const _: () = assert!(
+                harmony_sensor_ram_bytes(TargetLayout::NATIVE, $fft, $mels, $width, $cfft, $cw)
+                    == size_of::<
+                        crate::sensor::ValenceSensor<'static, $fft, $mels, $width, $cfft, $cw>,
+                    >()
+            );
+        )*
+    };
+}
+
+#[cfg(feature = "harmony")]
+assert_harmony_sensor_size! {
+    512, 64, 256, 2048, 4992;
+    256, 40, 24, 1024, 2501;
+    4096, 256, 1024, 4096, 9856;
+    512, 63, 255, 2048, 4993;
 }
 
 // Capacities from the smallest sensible build to the host's generous one,

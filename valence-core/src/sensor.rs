@@ -11,17 +11,40 @@
 //! With the default specs (16 kHz, hop 256, windows of 128 frames every 64)
 //! the first reading covers samples `[0, 127·256 + 512)` and the next ones
 //! follow every 64·256 samples (1.024 s).
+//!
+//! Models whose network reads harmony features ([`FeatureSet::MelHarmony`],
+//! [`FeatureSet::Harmony`]) need the crate's `harmony` cargo feature (off by
+//! default): the sensor then also runs a [`crate::harmony_stream::HarmonyStream`] (a 2048-point
+//! chroma FFT every 1024 samples and the harmony statistics of each window)
+//! sized by two more const generics, `MAX_CHROMA_FFT` and
+//! `MAX_CHROMA_WEIGHTS` (`DefaultHarmonySensor` for the default chroma
+//! path). Without the feature those generics are unused, the sensor has
+//! exactly the fields it always had, and [`ValenceSensor::load`] refuses
+//! such a model with [`SensorError::HarmonyNotBuilt`].
 
 use core::fmt;
 
 use crate::frontend::{FrontEnd, FrontEndError};
+#[cfg(feature = "harmony")]
+use crate::harmony_stream::HarmonyStream;
+use crate::harmony_stream::HarmonyStreamError;
+#[cfg(feature = "harmony")]
+use crate::mlp::quantize_features;
 use crate::mlp::{infer_with_scratch, q16_to_f32, quantize_input};
-use crate::model::{Capacity, Model, ModelError};
+use crate::model::{Capacity, FeatureSet, Model, ModelError};
 use crate::stats::{StatsError, WindowStats};
 
 /// The sensor sized for the project default spec and network (n_fft 512,
-/// 64 bands, widest layer 256).
+/// 64 bands, widest layer 256), for mel models. With the `harmony` feature
+/// its chroma capacity is 0: it refuses harmony models (see
+/// `DefaultHarmonySensor`).
 pub type DefaultSensor<'m> = ValenceSensor<'m, 512, 64, 256>;
+
+/// The default sensor with room for the default chroma path (a 2048-point
+/// FFT at 16 kHz): serves mel models and models with harmony features.
+#[cfg(feature = "harmony")]
+pub type DefaultHarmonySensor<'m> =
+    ValenceSensor<'m, 512, 64, 256, 2048, { crate::chroma_stream::WEIGHTS_2048_16K }>;
 
 /// One valence reading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,6 +74,15 @@ pub enum SensorError {
     FrontEnd(FrontEndError),
     /// The statistics refused the model's spec.
     Stats(StatsError),
+    /// The model reads harmony features and this build does not compute
+    /// them (valence-core without its `harmony` cargo feature).
+    HarmonyNotBuilt {
+        /// The model's feature set.
+        feature_set: FeatureSet,
+    },
+    /// The harmony path refused the model's spec or does not fit this
+    /// build's chroma buffers.
+    Harmony(HarmonyStreamError),
 }
 
 impl fmt::Display for SensorError {
@@ -59,6 +91,14 @@ impl fmt::Display for SensorError {
             SensorError::Model(e) => write!(f, "{e}"),
             SensorError::FrontEnd(e) => write!(f, "{e}"),
             SensorError::Stats(e) => write!(f, "{e}"),
+            SensorError::HarmonyNotBuilt { feature_set } => write!(
+                f,
+                "the model reads harmony features (feature set {feature_set}: chroma and key \
+                 clarity), which this build does not compute: rebuild with valence-core's \
+                 `harmony` cargo feature (valence-firmware's `harmony`) and a sensor sized for \
+                 the chroma path (DefaultHarmonySensor)"
+            ),
+            SensorError::Harmony(e) => write!(f, "{e}"),
         }
     }
 }
@@ -109,7 +149,18 @@ enum Slot<'m> {
 ///     }
 /// }
 /// ```
-pub struct ValenceSensor<'m, const MAX_FFT: usize, const MAX_MELS: usize, const MAX_WIDTH: usize> {
+///
+/// `MAX_CHROMA_FFT` and `MAX_CHROMA_WEIGHTS` size the harmony path (cargo
+/// feature `harmony`; unused without it): the largest chroma FFT and the
+/// most chroma bank weights. 0, the default, serves mel models only.
+pub struct ValenceSensor<
+    'm,
+    const MAX_FFT: usize,
+    const MAX_MELS: usize,
+    const MAX_WIDTH: usize,
+    const MAX_CHROMA_FFT: usize = 0,
+    const MAX_CHROMA_WEIGHTS: usize = 0,
+> {
     model: Slot<'m>,
     frontend: FrontEnd<MAX_FFT, MAX_MELS>,
     stats: WindowStats<MAX_MELS>,
@@ -119,10 +170,18 @@ pub struct ValenceSensor<'m, const MAX_FFT: usize, const MAX_MELS: usize, const 
     act_b: [i8; MAX_WIDTH],
     samples: u64,
     readings: u32,
+    #[cfg(feature = "harmony")]
+    harmony: HarmonyStream<MAX_CHROMA_FFT, MAX_CHROMA_WEIGHTS>,
 }
 
-impl<'m, const MAX_FFT: usize, const MAX_MELS: usize, const MAX_WIDTH: usize>
-    ValenceSensor<'m, MAX_FFT, MAX_MELS, MAX_WIDTH>
+impl<
+        'm,
+        const MAX_FFT: usize,
+        const MAX_MELS: usize,
+        const MAX_WIDTH: usize,
+        const MAX_CHROMA_FFT: usize,
+        const MAX_CHROMA_WEIGHTS: usize,
+    > ValenceSensor<'m, MAX_FFT, MAX_MELS, MAX_WIDTH, MAX_CHROMA_FFT, MAX_CHROMA_WEIGHTS>
 {
     /// Builds a sensor for `model`, checking it against the compiled sizes
     /// ([`ValenceSensor::unloaded`] then [`ValenceSensor::load`]).
@@ -146,6 +205,8 @@ impl<'m, const MAX_FFT: usize, const MAX_MELS: usize, const MAX_WIDTH: usize>
             act_b: [0; MAX_WIDTH],
             samples: 0,
             readings: 0,
+            #[cfg(feature = "harmony")]
+            harmony: HarmonyStream::unloaded(),
         }
     }
 
@@ -156,14 +217,29 @@ impl<'m, const MAX_FFT: usize, const MAX_MELS: usize, const MAX_WIDTH: usize>
     ///
     /// On error the sensor is unloaded (whatever model it had is dropped):
     /// [`ValenceSensor::is_loaded`] is `false` and it gives no readings until
-    /// a later `load` succeeds.
+    /// a later `load` succeeds. A model that reads harmony features is
+    /// refused with [`SensorError::HarmonyNotBuilt`] by a build without the
+    /// `harmony` feature.
     pub fn load(&mut self, model: Model<'m>) -> Result<(), SensorError> {
         self.model = Slot::Unloaded;
         self.samples = 0;
         self.readings = 0;
+        let feature_set = model.feature_set();
+        #[cfg(not(feature = "harmony"))]
+        if feature_set.has_harmony() {
+            return Err(SensorError::HarmonyNotBuilt { feature_set });
+        }
         model
             .check_capacity(MAX_FFT, MAX_MELS, MAX_WIDTH)
             .map_err(SensorError::Model)?;
+        #[cfg(feature = "harmony")]
+        if feature_set.has_harmony() {
+            self.harmony
+                .load(model.feature_spec(), model.stats_spec())
+                .map_err(SensorError::Harmony)?;
+        } else {
+            self.harmony.unload();
+        }
         self.frontend
             .load(model.feature_spec())
             .map_err(SensorError::FrontEnd)?;
@@ -203,6 +279,8 @@ impl<'m, const MAX_FFT: usize, const MAX_MELS: usize, const MAX_WIDTH: usize>
     pub fn reset(&mut self) {
         self.frontend.reset();
         self.stats.reset();
+        #[cfg(feature = "harmony")]
+        self.harmony.reset();
         self.samples = 0;
         self.readings = 0;
     }
@@ -219,6 +297,18 @@ impl<'m, const MAX_FFT: usize, const MAX_MELS: usize, const MAX_WIDTH: usize>
         )
     }
 
+    /// The harmony values of the latest reading (Q15, see
+    /// [`crate::harmony::HarmonyStats::features_q15`]); empty unless the
+    /// model reads harmony features.
+    #[cfg(feature = "harmony")]
+    pub fn harmony_features(&self) -> &[i32] {
+        if self.harmony.is_loaded() {
+            self.harmony.features()
+        } else {
+            &[]
+        }
+    }
+
     /// Consumes samples from the front of `input` until a reading is due and
     /// returns it, or consumes all of `input` and returns `None`. An
     /// unloaded sensor consumes all of `input` and returns `None`.
@@ -227,22 +317,50 @@ impl<'m, const MAX_FFT: usize, const MAX_MELS: usize, const MAX_WIDTH: usize>
             *input = &[];
             return None;
         };
+        let feature_set = model.feature_set();
         loop {
-            let before = input.len();
+            let before: &[i16] = input;
             let frame = self.frontend.next_frame(input);
-            self.samples += (before - input.len()) as u64;
+            let consumed = before.len() - input.len();
+            self.samples += consumed as u64;
+            #[cfg(feature = "harmony")]
+            if feature_set.has_harmony() {
+                self.harmony.push(before.get(..consumed).unwrap_or(&[]));
+            }
             let frame = frame?;
             if self.stats.push(frame, &mut self.means, &mut self.stds) {
                 let n = model.n_features();
                 let (means, stds) = (&self.means, &self.stds);
-                if let Some(input_acts) = self.act_a.get_mut(..n) {
-                    let n_mels = n / 2;
-                    quantize_input(
-                        &model.descriptor().input,
-                        means.get(..n_mels).unwrap_or(&[]),
-                        stds.get(..n_mels).unwrap_or(&[]),
-                        input_acts,
-                    );
+                if feature_set == FeatureSet::Mel {
+                    if let Some(input_acts) = self.act_a.get_mut(..n) {
+                        let n_mels = n / 2;
+                        quantize_input(
+                            &model.descriptor().input,
+                            means.get(..n_mels).unwrap_or(&[]),
+                            stds.get(..n_mels).unwrap_or(&[]),
+                            input_acts,
+                        );
+                    }
+                } else {
+                    // Loaded only when this build computes harmony features.
+                    #[cfg(feature = "harmony")]
+                    {
+                        let harmony = self.harmony.finish_window();
+                        let n_mels = model.n_mel_features() / 2;
+                        let mel = means
+                            .get(..n_mels)
+                            .unwrap_or(&[])
+                            .iter()
+                            .chain(stds.get(..n_mels).unwrap_or(&[]))
+                            .map(|&v| v as i32);
+                        if let Some(input_acts) = self.act_a.get_mut(..n) {
+                            quantize_features(
+                                &model.descriptor().input,
+                                mel.chain(harmony.iter().copied()),
+                                input_acts,
+                            );
+                        }
+                    }
                 }
                 let value_q16 = infer_with_scratch(
                     model,
@@ -270,7 +388,9 @@ impl<'m, const MAX_FFT: usize, const MAX_MELS: usize, const MAX_WIDTH: usize>
     }
 }
 
-impl<const A: usize, const B: usize, const C: usize> fmt::Debug for ValenceSensor<'_, A, B, C> {
+impl<const A: usize, const B: usize, const C: usize, const D: usize, const E: usize> fmt::Debug
+    for ValenceSensor<'_, A, B, C, D, E>
+{
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ValenceSensor")
             .field("spec", &self.model().map(|m| *m.feature_spec()))
@@ -281,6 +401,7 @@ impl<const A: usize, const B: usize, const C: usize> fmt::Debug for ValenceSenso
 
 // The RAM goal for the default sensor on 32-bit microcontrollers: under 8 KiB
 // (8,016 bytes on thumbv7em-none-eabihf). Checked whenever the core is built
-// for a 32-bit target, so CI's embedded builds enforce it.
-#[cfg(target_pointer_width = "32")]
+// for a 32-bit target without the harmony path, so CI's embedded builds
+// enforce it.
+#[cfg(all(target_pointer_width = "32", not(feature = "harmony")))]
 const _: () = assert!(core::mem::size_of::<DefaultSensor<'static>>() < 8 * 1024);

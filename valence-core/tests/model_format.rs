@@ -5,7 +5,9 @@ mod support;
 
 use proptest::prelude::*;
 use support::*;
-use valence_core::model::{Blob, Capacity, Model, ModelError, FORMAT_VERSION, HEADER_LEN};
+use valence_core::model::{
+    Blob, Capacity, FeatureSet, Model, ModelError, FORMAT_VERSION, FORMAT_VERSION_MEL, HEADER_LEN,
+};
 use valence_core::stats::{StatsError, StatsSpec, Summary};
 use valence_core::{FeatureSpec, SpecError, ValenceSensor};
 
@@ -47,6 +49,126 @@ fn default_network_file_size() {
         bytes.len()
     );
     assert!(bytes.len() < 80_000);
+}
+
+fn harmony_model(set: FeatureSet) -> OwnedModel {
+    OwnedModel::random_with_set(7, small_spec(), StatsSpec::DEFAULT, &[24, 12], set)
+}
+
+#[test]
+fn mel_models_are_version_1_with_no_feature_set_field() {
+    let owned = small_model();
+    let bytes = owned.to_bytes();
+    assert_eq!(&bytes[4..6], &FORMAT_VERSION_MEL.to_le_bytes());
+    // Exactly the descriptor in postcard: the encoding of version 1.
+    assert_eq!(
+        bytes,
+        encode_unchecked(&owned.descriptor(), FORMAT_VERSION_MEL)
+    );
+    let model = Model::from_bytes(&bytes).unwrap();
+    assert_eq!(model.feature_set(), FeatureSet::Mel);
+    assert_eq!(model.format_version(), 1);
+    assert_eq!(model.chroma_spec(), None);
+    // A version 1 file with bytes after the descriptor is malformed.
+    let mut longer = encode_unchecked(&owned.descriptor(), FORMAT_VERSION_MEL);
+    longer.push(1);
+    let len = (longer.len() - HEADER_LEN) as u32;
+    longer[8..12].copy_from_slice(&len.to_le_bytes());
+    let crc = valence_core::model::crc32(&longer[HEADER_LEN..]);
+    longer[12..16].copy_from_slice(&crc.to_le_bytes());
+    assert_eq!(Model::from_bytes(&longer), Err(ModelError::Malformed));
+}
+
+#[test]
+fn harmony_models_declare_their_feature_set_in_version_2() {
+    for (set, features) in [(FeatureSet::MelHarmony, 32 + 15), (FeatureSet::Harmony, 15)] {
+        let owned = harmony_model(set);
+        let bytes = owned.to_bytes();
+        assert_eq!(&bytes[4..6], &2u16.to_le_bytes(), "{set}");
+        // The field: set, chroma FFT size 2048 and hop 1024, little-endian.
+        assert_eq!(&bytes[bytes.len() - 5..], &[set.code(), 0, 8, 0, 4]);
+        assert_eq!(bytes, encode_unchecked(&owned.descriptor(), 2));
+        let model = Model::from_bytes(&bytes).unwrap();
+        assert_eq!(model.feature_set(), set);
+        assert_eq!(model.descriptor(), &owned.descriptor());
+        assert_eq!(model.n_features(), features);
+        assert_eq!(model.format_version(), 2);
+        let chroma = model.chroma_spec().unwrap();
+        assert_eq!(
+            (chroma.sample_rate, chroma.n_fft, chroma.hop),
+            (16_000, 2048, 1024)
+        );
+    }
+}
+
+/// Rewrites the feature-set field of a version 2 file and fixes its CRC.
+fn with_field(bytes: &[u8], field: [u8; 5]) -> Vec<u8> {
+    let mut out = bytes.to_vec();
+    let n = out.len();
+    out[n - 5..].copy_from_slice(&field);
+    let crc = valence_core::model::crc32(&out[HEADER_LEN..]);
+    out[12..16].copy_from_slice(&crc.to_le_bytes());
+    out
+}
+
+#[test]
+fn feature_set_field_errors_are_typed() {
+    let bytes = harmony_model(FeatureSet::MelHarmony).to_bytes();
+    let unknown = with_field(&bytes, [7, 0, 8, 0, 4]);
+    assert_eq!(
+        Model::from_bytes(&unknown),
+        Err(ModelError::UnknownFeatureSet { code: 7 })
+    );
+    assert!(ModelError::UnknownFeatureSet { code: 7 }
+        .to_string()
+        .contains("feature set 7"));
+    let odd_fft = with_field(&bytes, [1, 0xE8, 0x03, 0, 4]);
+    assert!(matches!(
+        Model::from_bytes(&odd_fft),
+        Err(ModelError::InvalidChromaSpec(_))
+    ));
+    let other = with_field(&bytes, [1, 0, 0x10, 0, 8]);
+    assert_eq!(
+        Model::from_bytes(&other),
+        Err(ModelError::UnsupportedChroma {
+            n_fft: 4096,
+            hop: 2048
+        })
+    );
+    // Mel models written as version 2 (no writer does) still read as mel.
+    let mel = OwnedModel::random(7, small_spec(), StatsSpec::DEFAULT, &[24, 12]);
+    let v2 = encode_unchecked(&mel.descriptor(), 2);
+    assert_eq!(
+        Model::from_bytes(&v2).unwrap().feature_set(),
+        FeatureSet::Mel
+    );
+    // A field cut short.
+    let mut short = bytes[..bytes.len() - 2].to_vec();
+    let len = (short.len() - HEADER_LEN) as u32;
+    short[8..12].copy_from_slice(&len.to_le_bytes());
+    let crc = valence_core::model::crc32(&short[HEADER_LEN..]);
+    short[12..16].copy_from_slice(&crc.to_le_bytes());
+    assert_eq!(Model::from_bytes(&short), Err(ModelError::Malformed));
+}
+
+#[test]
+fn harmony_models_need_windows_that_hold_a_chroma_frame() {
+    let stats = StatsSpec {
+        summary: Summary::MeanStd,
+        window_frames: 4,
+        hop_frames: 4,
+    };
+    let owned = OwnedModel::random_with_set(7, small_spec(), stats, &[8], FeatureSet::MelHarmony);
+    let mut buf = vec![0u8; 1 << 16];
+    let err = valence_core::model::write_model(&owned.descriptor(), &mut buf).unwrap_err();
+    assert_eq!(
+        err,
+        ModelError::WindowTooShortForChroma {
+            window_samples: 3 * 256 + 512,
+            needed: 2048
+        }
+    );
+    assert!(err.to_string().contains("chroma frame"), "{err}");
 }
 
 #[test]
@@ -108,7 +230,7 @@ fn malformed_payload_with_a_valid_checksum() {
 fn refused(edit: impl FnOnce(&mut OwnedModel)) -> ModelError {
     let mut owned = small_model();
     edit(&mut owned);
-    let bytes = encode_unchecked(&owned.descriptor(), FORMAT_VERSION);
+    let bytes = encode_unchecked(&owned.descriptor(), FORMAT_VERSION_MEL);
     Model::from_bytes(&bytes).unwrap_err()
 }
 
@@ -213,7 +335,7 @@ fn label_range_is_checked() {
     let owned = small_model();
     let mut desc = owned.descriptor();
     desc.label.max = f32::NAN;
-    let bytes = encode_unchecked(&desc, FORMAT_VERSION);
+    let bytes = encode_unchecked(&desc, FORMAT_VERSION_MEL);
     assert_eq!(
         Model::from_bytes(&bytes),
         Err(ModelError::InvalidLabelRange)

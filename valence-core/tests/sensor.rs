@@ -191,4 +191,140 @@ fn default_sensor_ram() {
     let size = core::mem::size_of::<DefaultSensor<'static>>();
     println!("DefaultSensor (n_fft 512, 64 mels, width 256): {size} bytes of RAM on this target");
     assert!(size < 9 * 1024 + 512, "{size}");
+    #[cfg(feature = "harmony")]
+    {
+        use valence_core::sensor::DefaultHarmonySensor;
+        let size = core::mem::size_of::<DefaultHarmonySensor<'static>>();
+        println!(
+            "DefaultHarmonySensor (and the 2048-point chroma path): {size} bytes of RAM on this target"
+        );
+        assert!(size < 40 * 1024, "{size}");
+    }
+}
+
+fn harmony_default_model(set: valence_core::model::FeatureSet) -> OwnedModel {
+    OwnedModel::random_with_set(
+        13,
+        FeatureSpec::DEFAULT,
+        StatsSpec::DEFAULT,
+        &[256, 128, 64],
+        set,
+    )
+}
+
+/// Without the `harmony` feature a model that reads harmony features is
+/// refused at `load`, with an error that says what is missing and how to
+/// get it, and the sensor is left unloaded.
+#[cfg(not(feature = "harmony"))]
+#[test]
+fn a_build_without_harmony_refuses_harmony_models() {
+    use valence_core::model::FeatureSet;
+    for set in [FeatureSet::MelHarmony, FeatureSet::Harmony] {
+        let bytes = harmony_default_model(set).to_bytes();
+        let mut sensor = DefaultSensor::unloaded();
+        let err = sensor.load(Model::from_bytes(&bytes).unwrap()).unwrap_err();
+        assert_eq!(err, SensorError::HarmonyNotBuilt { feature_set: set });
+        let text = err.to_string();
+        assert!(
+            text.contains("harmony features") && text.contains("`harmony` cargo feature"),
+            "{text}"
+        );
+        assert!(!sensor.is_loaded());
+        let mut count = 0;
+        sensor.push(&test_signal(40_000, 2), |_| count += 1);
+        assert_eq!(count, 0);
+    }
+    // Mel models still load.
+    let mel = default_model().to_bytes();
+    assert!(DefaultSensor::new(Model::from_bytes(&mel).unwrap()).is_ok());
+}
+
+/// With the feature: readings on the harmony sensor are the network on the
+/// mel statistics and the harmony values of the same windows computed
+/// apart (front end + window statistics, `harmony_rows`), for any chunking.
+#[cfg(feature = "harmony")]
+#[test]
+fn harmony_sensor_reads_mel_and_harmony_statistics_of_each_window() {
+    use valence_core::harmony_stream::{harmony_rows, HarmonyStream, HarmonyStreamError};
+    use valence_core::mlp::{infer, quantize_features};
+    use valence_core::model::FeatureSet;
+    use valence_core::sensor::DefaultHarmonySensor;
+
+    let samples = test_signal(16_000 * 9, 3);
+    let spec = FeatureSpec::DEFAULT;
+    let stats = StatsSpec::DEFAULT;
+    // Mel statistics of every window, computed apart.
+    let mut fe = Box::new(FrontEnd::<512, 64>::new(&spec).unwrap());
+    let mut ws = Box::new(WindowStats::<64>::new(&stats, 64).unwrap());
+    let (mut m, mut s) = (vec![0i16; 64], vec![0i16; 64]);
+    let mut mel_rows = Vec::new();
+    fe.push(&samples, |frame| {
+        if ws.push(frame, &mut m, &mut s) {
+            mel_rows.push((m.clone(), s.clone()));
+        }
+    });
+    let mut stream = Box::new(HarmonyStream::<2048, 4992>::unloaded());
+    let mut harmony = Vec::new();
+    harmony_rows(
+        &mut stream,
+        &spec,
+        &stats,
+        &samples,
+        mel_rows.len(),
+        |_, row| harmony.push(*row),
+    )
+    .unwrap();
+    assert_eq!(mel_rows.len(), 7);
+
+    for set in [FeatureSet::MelHarmony, FeatureSet::Harmony] {
+        let bytes = harmony_default_model(set).to_bytes();
+        let model = Model::from_bytes(&bytes).unwrap();
+        // The lean default sensor has no chroma buffers.
+        let mut lean = Box::new(DefaultSensor::unloaded());
+        assert!(matches!(
+            lean.load(model.clone()),
+            Err(SensorError::Harmony(HarmonyStreamError::Chroma(_)))
+        ));
+        let mut want = Vec::new();
+        for ((means, stds), h) in mel_rows.iter().zip(&harmony) {
+            let mel: Vec<i32> = if set.has_mel() {
+                means.iter().chain(stds).map(|&v| v as i32).collect()
+            } else {
+                Vec::new()
+            };
+            let n = model.n_features();
+            let (mut a, mut b) = (vec![0i8; 256], vec![0i8; 256]);
+            quantize_features(
+                &model.descriptor().input,
+                mel.into_iter().chain(h.iter().copied()),
+                &mut a[..n],
+            );
+            want.push(infer(&model, &mut a, &mut b));
+        }
+        for chunk in [samples.len(), 1000, 333] {
+            let mut sensor = Box::new(DefaultHarmonySensor::unloaded());
+            sensor.load(model.clone()).unwrap();
+            let mut got = Vec::new();
+            let mut rows = Vec::new();
+            for block in samples.chunks(chunk) {
+                let mut block = block;
+                while let Some(r) = sensor.next_reading(&mut block) {
+                    got.push(r.value_q16);
+                    rows.push(<[i32; 15]>::try_from(sensor.harmony_features()).unwrap());
+                }
+            }
+            assert_eq!(rows, harmony, "{set}, chunks of {chunk}");
+            assert_eq!(got, want, "{set}, chunks of {chunk}");
+        }
+        // A mel model on the harmony sensor reads as on the lean one.
+        let mel = default_model().to_bytes();
+        let mut h = Box::new(DefaultHarmonySensor::unloaded());
+        h.load(Model::from_bytes(&mel).unwrap()).unwrap();
+        assert!(h.harmony_features().is_empty());
+        let mut l = Box::new(DefaultSensor::new(Model::from_bytes(&mel).unwrap()).unwrap());
+        let (mut x, mut y) = (Vec::new(), Vec::new());
+        h.push(&samples, |r| x.push(r));
+        l.push(&samples, |r| y.push(r));
+        assert_eq!(x, y);
+    }
 }

@@ -26,6 +26,13 @@
 //! - [`model_file`]: the [`include_model!`] macro and the build-script
 //!   contract for choosing the model file.
 //! - `log` (feature `defmt`): defmt output for readings and start-up errors.
+//!
+//! Cargo features: `defmt` (the `log` module) and `harmony`, which enables
+//! valence-core's harmony path so that a board's sensor (sized with chroma
+//! buffers, e.g. `valence_core::sensor::DefaultHarmonySensor`) serves
+//! models that read harmony features. Without it such a model is refused
+//! at start-up ([`StartError::Sensor`] with
+//! `SensorError::HarmonyNotBuilt`), which a board reports and halts on.
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

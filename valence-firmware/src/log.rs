@@ -109,6 +109,25 @@ fn model_error(f: defmt::Formatter<'_>, e: &ModelError) {
             defmt::write!(f, "layer {=usize}: zero point out of range", layer)
         }
         ModelError::InvalidLabelRange => defmt::write!(f, "invalid label range"),
+        ModelError::UnknownFeatureSet { code } => {
+            defmt::write!(f, "unknown feature set {=u8}", code)
+        }
+        ModelError::InvalidChromaSpec(_) => defmt::write!(f, "invalid chroma path"),
+        ModelError::UnsupportedChroma { n_fft, hop } => defmt::write!(
+            f,
+            "unsupported chroma path: {=u16}-point FFT every {=u16} samples",
+            n_fft,
+            hop
+        ),
+        ModelError::WindowTooShortForChroma {
+            window_samples,
+            needed,
+        } => defmt::write!(
+            f,
+            "windows of {=u64} samples hold no chroma frame (need {=u64})",
+            window_samples,
+            needed
+        ),
         ModelError::ExceedsCapacity {
             needed, capacity, ..
         } => defmt::write!(
@@ -132,6 +151,15 @@ impl defmt::Format for StartError {
                 defmt::write!(f, "model does not fit this firmware: ");
                 model_error(f, e);
             }
+            StartError::Sensor(SensorError::HarmonyNotBuilt { feature_set }) => defmt::write!(
+                f,
+                "the model reads harmony features (feature set {=str}), which this firmware does not compute: rebuild with valence-firmware's `harmony` feature and a sensor sized for the chroma path (DefaultHarmonySensor)",
+                feature_set.name()
+            ),
+            StartError::Sensor(SensorError::Harmony(_)) => defmt::write!(
+                f,
+                "the model's harmony features do not fit this firmware's chroma path"
+            ),
             StartError::Sensor(_) => defmt::write!(f, "the sensor refused the model's specs"),
             StartError::SampleRate { model, microphone } => defmt::write!(
                 f,

@@ -60,8 +60,23 @@ pub struct LoopEnd {
 /// delivers no more samples (a finite source) or fails; a live microphone
 /// keeps it running for ever.
 #[inline]
-pub fn run<M, S, const MAX_FFT: usize, const MAX_MELS: usize, const MAX_WIDTH: usize>(
-    sensor: &mut ValenceSensor<'_, MAX_FFT, MAX_MELS, MAX_WIDTH>,
+pub fn run<
+    M,
+    S,
+    const MAX_FFT: usize,
+    const MAX_MELS: usize,
+    const MAX_WIDTH: usize,
+    const MAX_CHROMA_FFT: usize,
+    const MAX_CHROMA_WEIGHTS: usize,
+>(
+    sensor: &mut ValenceSensor<
+        '_,
+        MAX_FFT,
+        MAX_MELS,
+        MAX_WIDTH,
+        MAX_CHROMA_FFT,
+        MAX_CHROMA_WEIGHTS,
+    >,
     mic: &mut M,
     buf: &mut [i16],
     sink: &mut S,
@@ -77,8 +92,24 @@ where
 /// [`ReadingSink::busy`] gets the microseconds spent in the sensor since the
 /// previous reading.
 #[inline(never)]
-pub fn run_timed<M, S, C, const MAX_FFT: usize, const MAX_MELS: usize, const MAX_WIDTH: usize>(
-    sensor: &mut ValenceSensor<'_, MAX_FFT, MAX_MELS, MAX_WIDTH>,
+pub fn run_timed<
+    M,
+    S,
+    C,
+    const MAX_FFT: usize,
+    const MAX_MELS: usize,
+    const MAX_WIDTH: usize,
+    const MAX_CHROMA_FFT: usize,
+    const MAX_CHROMA_WEIGHTS: usize,
+>(
+    sensor: &mut ValenceSensor<
+        '_,
+        MAX_FFT,
+        MAX_MELS,
+        MAX_WIDTH,
+        MAX_CHROMA_FFT,
+        MAX_CHROMA_WEIGHTS,
+    >,
     mic: &mut M,
     buf: &mut [i16],
     sink: &mut S,

@@ -4,8 +4,11 @@
 //! one in a `static`), the model bytes it was built with
 //! (see [`crate::model_file`]) and its microphone's rate. Everything the
 //! sensor relies on is checked here — the file's header, checksum and
-//! structure, the specs, that the network fits the compiled buffers, and
-//! that the microphone delivers the rate the model was trained at — so the
+//! structure, the specs, that the network fits the compiled buffers, that
+//! the build computes the model's features (a model that reads harmony
+//! features needs the `harmony` feature: otherwise
+//! [`SensorError::HarmonyNotBuilt`]), and that the microphone delivers the
+//! rate the model was trained at — so the
 //! sensor loop itself has nothing left that can fail. A board reports a
 //! [`StartError`] (over defmt, or semihosting in the emulator) and halts.
 
@@ -68,8 +71,22 @@ impl core::error::Error for StartError {}
 /// Never inlined: the model's validation and the tables' construction use
 /// this function's frame, which is gone once the sensor loop runs.
 #[inline(never)]
-pub fn start_in_place<'m, const MAX_FFT: usize, const MAX_MELS: usize, const MAX_WIDTH: usize>(
-    sensor: &mut ValenceSensor<'m, MAX_FFT, MAX_MELS, MAX_WIDTH>,
+pub fn start_in_place<
+    'm,
+    const MAX_FFT: usize,
+    const MAX_MELS: usize,
+    const MAX_WIDTH: usize,
+    const MAX_CHROMA_FFT: usize,
+    const MAX_CHROMA_WEIGHTS: usize,
+>(
+    sensor: &mut ValenceSensor<
+        'm,
+        MAX_FFT,
+        MAX_MELS,
+        MAX_WIDTH,
+        MAX_CHROMA_FFT,
+        MAX_CHROMA_WEIGHTS,
+    >,
     model_bytes: &'m [u8],
     sample_rate: u32,
 ) -> Result<(), StartError> {
@@ -86,8 +103,9 @@ pub fn start_in_place<'m, const MAX_FFT: usize, const MAX_MELS: usize, const MAX
 
 /// Validates `model_bytes` and builds a sensor for a microphone at
 /// `sample_rate` Hz, returned by value ([`start_in_place`] on a new
-/// unloaded sensor). For hosts and tests; a device keeps its sensor in a
-/// `static` and calls [`start_in_place`].
+/// unloaded sensor, without chroma buffers: mel models only). For hosts
+/// and tests; a device keeps its sensor in a `static` and calls
+/// [`start_in_place`].
 pub fn start<const MAX_FFT: usize, const MAX_MELS: usize, const MAX_WIDTH: usize>(
     model_bytes: &[u8],
     sample_rate: u32,

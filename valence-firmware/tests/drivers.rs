@@ -222,6 +222,30 @@ fn start_refuses_damaged_models_and_wrong_rates() {
     assert!(matches!(too_small, Err(StartError::Sensor(_))));
 }
 
+/// A model that reads harmony features on a sensor without chroma buffers
+/// is refused at start-up with a sensor error that names the harmony
+/// features (`HarmonyNotBuilt` where valence-core is built without its
+/// `harmony` feature, as on the RP2040; a chroma capacity error where it
+/// has it), and the sensor stays unloaded.
+#[test]
+fn start_refuses_harmony_models_on_a_sensor_without_the_harmony_path() {
+    let bytes = valence_tests::models::default_harmony_model().to_bytes();
+    let mut sensor = valence_core::sensor::DefaultSensor::unloaded();
+    let err = valence_firmware::start_in_place(&mut sensor, &bytes, 16_000).unwrap_err();
+    match err {
+        StartError::Sensor(valence_core::sensor::SensorError::HarmonyNotBuilt { feature_set }) => {
+            assert_eq!(feature_set, valence_core::model::FeatureSet::MelHarmony);
+            let text = err.to_string();
+            assert!(text.contains("`harmony` cargo feature"), "{text}");
+        }
+        StartError::Sensor(valence_core::sensor::SensorError::Harmony(_)) => {
+            assert!(err.to_string().contains("harmony"), "{err}");
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    assert!(!sensor.is_loaded());
+}
+
 #[test]
 fn start_in_place_sets_up_the_sensor_start_builds() {
     let model = model_bytes();

@@ -1,6 +1,8 @@
 //! `valence features --feature-set` end to end: harmony statistics beside
 //! the mel statistics, their alignment with the same windows, the dataset's
-//! recorded feature source, and the refusals (array input, `export`).
+//! recorded feature source, the array-input refusal, and runs on harmony
+//! features exported to models that declare them (`inspect`, `predict`,
+//! `verify --data`).
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -159,8 +161,27 @@ fn mel_harmony_vectors_are_the_mel_vectors_followed_by_the_harmony_of_the_same_w
 }
 
 #[test]
-fn export_refuses_harmony_features_and_train_keeps_the_run() {
+fn harmony_runs_export_models_that_declare_the_feature_set() {
     let fx = Fixture::new();
+    // Two more clips (a tone higher), so that a split by clip leaves
+    // different labels on both sides.
+    let up = |f: f64| f * 2f64.powf(2.0 / 12.0);
+    let (c4, e4, g4, a3) = (261.63, 329.63, 392.00, 220.0);
+    write_cadence(
+        &fx.path("audio").join("major2.wav"),
+        &[[up(c4), up(e4), up(g4)]],
+        4.0,
+    );
+    write_cadence(
+        &fx.path("audio").join("minor2.wav"),
+        &[[up(a3), up(c4), up(e4)]],
+        4.0,
+    );
+    std::fs::write(
+        fx.path("labels.csv"),
+        "file,label\nmajor.wav,0.8\nminor.wav,-0.4\nmajor2.wav,0.6\nminor2.wav,-0.2\n",
+    )
+    .unwrap();
     fx.features("mel-harmony", "both.vds");
     let run = fx.path("run");
     let o = valence(&fx.path("cache"))
@@ -181,24 +202,101 @@ fn export_refuses_harmony_features_and_train_keeps_the_run() {
         .unwrap();
     check(&o);
     let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(stdout.contains("no device model written"), "{stdout}");
-    assert!(!run.join("model.vlm").exists());
+    assert!(!stdout.contains("cannot carry"), "{stdout}");
+    let model = fx.path("m.vlm");
     let o = valence(&fx.path("cache"))
         .arg("export")
         .arg(&run)
         .arg("--out")
-        .arg(fx.path("m.vlm"))
+        .arg(&model)
+        .arg("--data")
+        .arg(fx.path("both.vds"))
+        .arg("--allow-failing")
+        .output()
+        .unwrap();
+    check(&o);
+    let bytes = std::fs::read(&model).unwrap();
+    let m = valence_core::Model::from_bytes(&bytes).unwrap();
+    assert_eq!(m.feature_set(), FeatureSet::MelHarmony);
+    assert_eq!(m.n_features(), 128 + 15);
+    assert_eq!(&bytes[4..6], &2u16.to_le_bytes());
+
+    // inspect names the feature set, as text and JSON.
+    let o = valence(&fx.path("cache"))
+        .arg("inspect")
+        .arg(&model)
+        .output()
+        .unwrap();
+    check(&o);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("format version:    2"), "{text}");
+    assert!(text.contains("feature set:       mel-harmony"), "{text}");
+    let o = valence(&fx.path("cache"))
+        .args(["inspect", "--json"])
+        .arg(&model)
+        .output()
+        .unwrap();
+    check(&o);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["feature_set"], "mel-harmony");
+    assert_eq!(v["chroma"]["n_fft"], 2048);
+    assert_eq!(v["chroma"]["hop"], 1024);
+    assert_eq!(v["n_features"], 143);
+
+    // predict gives the core sensor's readings.
+    let wav = fx.path("audio").join("minor.wav");
+    let o = valence(&fx.path("cache"))
+        .args(["predict", "--json", "--model"])
+        .arg(&model)
+        .arg(&wav)
+        .output()
+        .unwrap();
+    check(&o);
+    let got: Vec<i64> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["value_q16"].as_i64().unwrap()
+        })
+        .collect();
+    let pcm = load_pcm16(&wav, 16_000).unwrap();
+    let mut sensor = Box::new(valence_host::commands::predict::HostSensor::new(m.clone()).unwrap());
+    let mut want = Vec::new();
+    sensor.push(&pcm.samples, |r| want.push(r.value_q16 as i64));
+    assert_eq!(got, want);
+    assert!(!want.is_empty());
+
+    // verify --data accepts the dataset the model was trained on and
+    // refuses one of another feature set.
+    let o = valence(&fx.path("cache"))
+        .args(["verify", "--model"])
+        .arg(&model)
+        .arg("--run")
+        .arg(&run)
         .arg("--data")
         .arg(fx.path("both.vds"))
         .output()
         .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains("are not the model's"), "{err}");
+    assert!(out.contains("MSE"), "{out}\n{err}");
+    fx.features("harmony", "harmony.vds");
+    let o = valence(&fx.path("cache"))
+        .args(["verify", "--model"])
+        .arg(&model)
+        .arg("--run")
+        .arg(&run)
+        .arg("--data")
+        .arg(fx.path("harmony.vds"))
+        .output()
+        .unwrap();
     assert!(!o.status.success());
-    let stderr = String::from_utf8_lossy(&o.stderr);
+    let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        stderr.contains("mel-harmony") && stderr.contains("cannot describe"),
-        "{stderr}"
+        err.contains("are not the model's") && err.contains("--feature-set mel-harmony"),
+        "{err}"
     );
-    assert!(!fx.path("m.vlm").exists());
 }
 
 #[test]

@@ -3,7 +3,10 @@
 //! the core's `ValenceSensor` (what `valence predict` and a device run)
 //! give the same feature vectors, bit for bit, as many of them, at the
 //! same sample positions; and every reading the sensor gives equals
-//! `mlp::quantize_input` + `mlp::infer` on those features.
+//! `mlp::quantize_features` + `mlp::infer` on those features. Models that
+//! read harmony features (mel + harmony, harmony alone) are compared the
+//! same way against `data::harmony::harmony_windows`, what
+//! `valence features --feature-set mel-harmony|harmony` builds datasets from.
 //!
 //! Checked on generated signals (tones, a chirp, noise, silence, clipping)
 //! for several specs, and on real recordings from `../shared/data`
@@ -12,13 +15,15 @@
 
 use std::path::PathBuf;
 
-use valence_core::mlp::{infer, quantize_input};
-use valence_core::sensor::DefaultSensor;
+use valence_core::mlp::{infer, quantize_features};
+use valence_core::model::FeatureSet;
+use valence_core::sensor::{DefaultHarmonySensor, DefaultSensor};
 use valence_core::stats::{StatsSpec, Summary};
 use valence_core::{FeatureSpec, MelNorm, MelScale, Model, Reading};
 use valence_host::commands::predict::HostSensor;
 use valence_host::data::audio::{is_audio_path, load_pcm16};
 use valence_host::data::extract::{window_features, window_span};
+use valence_host::data::harmony::harmony_windows;
 use valence_tests::models::{default_shape_model, small_model, OwnedModel};
 
 /// The models the paths are compared under: the default shape, the small
@@ -48,22 +53,56 @@ fn models() -> Vec<(&'static str, OwnedModel)> {
             "22 kHz HTK",
             OwnedModel::random(29, odd_spec, odd_stats, &[48, 16]),
         ),
+        (
+            "default mel-harmony",
+            OwnedModel::random_with_set(
+                31,
+                FeatureSpec::DEFAULT,
+                StatsSpec::DEFAULT,
+                &[256, 128, 64],
+                FeatureSet::MelHarmony,
+            ),
+        ),
+        (
+            "small harmony",
+            OwnedModel::random_with_set(
+                37,
+                small_model().spec,
+                small_model().stats,
+                &[24],
+                FeatureSet::Harmony,
+            ),
+        ),
     ]
 }
 
-/// The readings of `samples` with the feature vector at each, pushed in
-/// chunks of `chunk` samples.
-fn sensor_readings<const F: usize, const M: usize, const W: usize>(
-    sensor: &mut valence_core::ValenceSensor<'_, F, M, W>,
+/// The readings of `samples` with the feature vector at each (the mel
+/// statistics the model reads, then the harmony values), pushed in chunks
+/// of `chunk` samples.
+fn sensor_readings<
+    const F: usize,
+    const M: usize,
+    const W: usize,
+    const CF: usize,
+    const CW: usize,
+>(
+    sensor: &mut valence_core::ValenceSensor<'_, F, M, W, CF, CW>,
     samples: &[i16],
     chunk: usize,
-) -> Vec<(Reading, Vec<i16>)> {
+) -> Vec<(Reading, Vec<i32>)> {
     let mut out = Vec::new();
+    let has_mel = sensor.model().unwrap().feature_set().has_mel();
     for piece in samples.chunks(chunk) {
         let mut input = piece;
         while let Some(r) = sensor.next_reading(&mut input) {
             let (means, stds) = sensor.features();
-            out.push((r, [means, stds].concat()));
+            let mut v: Vec<i32> = if has_mel {
+                means.iter().chain(stds).map(|&x| x as i32).collect()
+            } else {
+                Vec::new()
+            };
+            v.extend_from_slice(sensor.harmony_features());
+            out.push((r, v));
         }
     }
     out
@@ -75,10 +114,34 @@ fn check(what: &str, bytes: &[u8], samples: &[i16]) -> usize {
     let model = Model::from_bytes(bytes).unwrap();
     let spec = *model.feature_spec();
     let stats = *model.stats_spec();
+    let set = model.feature_set();
     let n = model.n_features();
-    let host = window_features(&spec, &stats, samples).unwrap();
-    assert_eq!(host.len() % n, 0, "{what}");
-    let rows: Vec<&[i16]> = host.chunks_exact(n).collect();
+    let n_stats = stats.n_features(spec.n_mels as usize);
+    let mel = window_features(&spec, &stats, samples).unwrap();
+    assert_eq!(mel.len() % n_stats, 0, "{what}");
+    let windows = mel.len() / n_stats;
+    let harmony = if set.has_harmony() {
+        harmony_windows(&spec, &stats, samples, windows).unwrap()
+    } else {
+        Vec::new()
+    };
+    // The rows a dataset of this feature set holds, as integers.
+    let rows: Vec<Vec<i32>> = (0..windows)
+        .map(|i| {
+            let mut row: Vec<i32> = if set.has_mel() {
+                mel[i * n_stats..(i + 1) * n_stats]
+                    .iter()
+                    .map(|&x| x as i32)
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            if set.has_harmony() {
+                row.extend_from_slice(&harmony[i * 15..(i + 1) * 15]);
+            }
+            row
+        })
+        .collect();
 
     let mut sensor = Box::new(HostSensor::new(model.clone()).unwrap());
     // An odd chunk size, so that frames and windows end inside chunks.
@@ -87,17 +150,17 @@ fn check(what: &str, bytes: &[u8], samples: &[i16]) -> usize {
 
     let width = model.max_width();
     for (i, ((reading, features), row)) in readings.iter().zip(&rows).enumerate() {
-        assert_eq!(features.as_slice(), *row, "{what}: features of reading {i}");
+        assert_eq!(features.len(), n, "{what}");
+        assert_eq!(features, row, "{what}: features of reading {i}");
         assert_eq!(reading.index as usize, i, "{what}");
         assert_eq!(
             reading.end_sample,
             window_span(&spec, &stats, i).1,
             "{what}: end of reading {i}"
         );
-        let (means, stds) = row.split_at(n / 2);
         let mut a = vec![0i8; width];
         let mut b = vec![0i8; width];
-        quantize_input(&model.descriptor().input, means, stds, &mut a[..n]);
+        quantize_features(&model.descriptor().input, row.iter().copied(), &mut a[..n]);
         assert_eq!(
             infer(&model, &mut a, &mut b),
             reading.value_q16,
@@ -108,9 +171,15 @@ fn check(what: &str, bytes: &[u8], samples: &[i16]) -> usize {
     // A sensor sized exactly for the default model (the device's build)
     // gives the same readings, whatever the chunking.
     if spec == FeatureSpec::DEFAULT && model.max_width() == 256 {
-        let mut exact = Box::new(DefaultSensor::new(model.clone()).unwrap());
+        if set == FeatureSet::Mel {
+            let mut exact = Box::new(DefaultSensor::new(model.clone()).unwrap());
+            let exact_readings = sensor_readings(&mut exact, samples, 160);
+            assert_eq!(exact_readings, readings, "{what}: DefaultSensor");
+        }
+        let mut exact = Box::new(DefaultHarmonySensor::unloaded());
+        exact.load(model.clone()).unwrap();
         let exact_readings = sensor_readings(&mut exact, samples, 160);
-        assert_eq!(exact_readings, readings, "{what}: DefaultSensor");
+        assert_eq!(exact_readings, readings, "{what}: DefaultHarmonySensor");
     }
     readings.len()
 }

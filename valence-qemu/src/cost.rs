@@ -1,7 +1,8 @@
 //! The cost pass: exact instruction counts of the emulated firmware.
 //!
-//! The firmware's `cost` mode (see the example's `cost.rs`) runs four
-//! regions between marker functions; the plugin sums the instructions
+//! The firmware's `cost` mode (see the example's `cost.rs`) runs five
+//! regions between marker functions (`harmony` only for a model with
+//! harmony features); the plugin sums the instructions
 //! executed in each. The `empty` region measures the markers' own overhead,
 //! subtracted once per entry of every other region. Counting is per
 //! translation block, exact and identical run after run; QEMU is not
@@ -18,7 +19,7 @@ use crate::plugin::{self, Counts};
 use crate::{Error, Result};
 
 /// The regions the firmware marks, by marker-name stem.
-pub const REGIONS: [&str; 4] = ["empty", "sensor", "mlp", "frontend"];
+pub const REGIONS: [&str; 5] = ["empty", "sensor", "mlp", "frontend", "harmony"];
 
 /// What one cost pass measured.
 #[derive(Debug, Clone)]
@@ -42,6 +43,11 @@ pub struct Cost {
     pub mlp_per_inference: f64,
     /// Instructions of the whole sensor over all samples.
     pub sensor_insns: u64,
+    /// Samples pushed through the harmony path alone (0 for a mel model).
+    pub harmony_samples: u64,
+    /// Instructions of the harmony path alone (chroma FFT and bank, window
+    /// sums, key clarity) over `harmony_samples`.
+    pub harmony_insns: u64,
     /// Deepest stack of the run in bytes, start-up included.
     pub stack_peak: Option<u64>,
     /// Raw plugin output (with the per-address profile if asked for).
@@ -57,6 +63,15 @@ impl Cost {
     /// Instructions per second of audio for the whole sensor.
     pub fn sensor_per_second(&self) -> f64 {
         self.sensor_insns as f64 * self.rate as f64 / self.samples.max(1) as f64
+    }
+
+    /// Instructions per second of audio of the harmony path alone (0 for a
+    /// mel model).
+    pub fn harmony_per_second(&self) -> f64 {
+        if self.harmony_samples == 0 {
+            return 0.0;
+        }
+        self.harmony_insns as f64 * self.rate as f64 / self.harmony_samples as f64
     }
 
     /// Share of a core running at `clock_hz` that the sensor needs, in
@@ -118,7 +133,7 @@ pub fn measure(
                 .map_err(|_| Error::new(format!("bad cost line {line:?}")))
         })
         .collect::<Result<_>>()?;
-    let [samples_n, frames, readings, inferences, macs] = v[..] else {
+    let [samples_n, frames, readings, inferences, macs, harmony_samples] = v[..] else {
         return Err(Error::new(format!("bad cost line {line:?}")));
     };
     let region =
@@ -142,6 +157,12 @@ pub fn measure(
         frontend_per_frame: net("frontend")? as f64 / frames.max(1) as f64,
         mlp_per_inference: net("mlp")? as f64 / inferences.max(1) as f64,
         sensor_insns: net("sensor")?,
+        harmony_samples,
+        harmony_insns: if harmony_samples > 0 {
+            net("harmony")?
+        } else {
+            0
+        },
         stack_peak: counts
             .stack_min
             .filter(|&m| m < stack_top)

@@ -11,7 +11,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use valence_core::sensor::DefaultSensor;
+use valence_core::sensor::DefaultHarmonySensor;
 use valence_core::{Model, Reading};
 
 use crate::cost::{self, Cost};
@@ -114,9 +114,12 @@ impl fmt::Display for Report {
     }
 }
 
-/// The host's readings for `samples`.
+/// The host's readings for `samples`: the core's sensor with the emulated
+/// firmware's capacities (the default ones and the default chroma path).
 pub fn host_readings(model: &Model<'_>, samples: &[i16]) -> Result<Vec<Reading>> {
-    let mut sensor = DefaultSensor::new(model.clone())
+    let mut sensor = Box::new(DefaultHarmonySensor::unloaded());
+    sensor
+        .load(model.clone())
         .map_err(|e| Error::new(format!("the host sensor refused the model: {e}")))?;
     let mut out = Vec::new();
     sensor.push(samples, |r| out.push(r));

@@ -1,9 +1,11 @@
 //! Writes a model made of random weights, for building and measuring the
 //! board examples and seeding the fuzzer: `make-test-model
-//! default|small|tiny OUT.vlm`. `default` has the default spec and network
-//! shape (so its size and cost are those of any default-shape model);
-//! `small` is the emulator tests' small model; `tiny` the smallest useful
-//! one. They predict nothing.
+//! default|default-harmony|small|tiny OUT.vlm`. `default` has the default
+//! spec and network shape (so its size and cost are those of any
+//! default-shape model); `default-harmony` the same specs with the harmony
+//! features after the mel statistics (format version 2: a device needs the
+//! harmony path); `small` is the emulator tests' small model; `tiny` the
+//! smallest useful one. They predict nothing.
 
 use std::process::ExitCode;
 
@@ -11,15 +13,16 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let model = match args.first().map(String::as_str) {
         Some("default") => valence_tests::models::default_shape_model(),
+        Some("default-harmony") => valence_tests::models::default_harmony_model(),
         Some("small") => valence_tests::models::small_model(),
         Some("tiny") => valence_tests::models::tiny_model(),
         _ => {
-            eprintln!("usage: make-test-model default|small|tiny OUT.vlm");
+            eprintln!("usage: make-test-model default|default-harmony|small|tiny OUT.vlm");
             return ExitCode::from(2);
         }
     };
     let Some(out) = args.get(1) else {
-        eprintln!("usage: make-test-model default|small|tiny OUT.vlm");
+        eprintln!("usage: make-test-model default|default-harmony|small|tiny OUT.vlm");
         return ExitCode::from(2);
     };
     if let Err(e) = std::fs::write(out, model.to_bytes()) {

@@ -3,7 +3,8 @@
 #![allow(dead_code)]
 
 use valence_core::model::{
-    write_model, Activation, InputNorm, Label, Layer, Metadata, ModelDescriptor, MAX_LAYERS,
+    write_model, Activation, FeatureSet, InputNorm, Label, Layer, Metadata, ModelDescriptor,
+    MAX_LAYERS,
 };
 use valence_core::quant::quantize_scale;
 use valence_core::stats::StatsSpec;
@@ -44,6 +45,7 @@ pub struct OwnedModel {
     pub in_zero_point: i8,
     pub layers: Vec<OwnedLayer>,
     pub fingerprint: Vec<u8>,
+    pub feature_set: FeatureSet,
 }
 
 fn i32s(values: impl IntoIterator<Item = i32>) -> Vec<u8> {
@@ -53,14 +55,49 @@ fn i32s(values: impl IntoIterator<Item = i32>) -> Vec<u8> {
 impl OwnedModel {
     /// A model for `spec`/`stats` with hidden layer widths `hidden` and one output.
     pub fn random(seed: u64, spec: FeatureSpec, stats: StatsSpec, hidden: &[usize]) -> Self {
+        Self::random_with_set(seed, spec, stats, hidden, FeatureSet::Mel)
+    }
+
+    /// A model reading the features of `set` (mel statistics, then the 15
+    /// harmony values in Q15) with hidden layer widths `hidden`.
+    pub fn random_with_set(
+        seed: u64,
+        spec: FeatureSpec,
+        stats: StatsSpec,
+        hidden: &[usize],
+        set: FeatureSet,
+    ) -> Self {
         let mut rng = Rng(seed | 1);
         let n_mels = spec.n_mels as usize;
-        let features = stats.n_features(n_mels);
-        // Means around -40 dB, spreads around 6 dB, both mapped to about ±100.
-        let offset = i32s((0..features).map(|i| if i < n_mels { -40 * 256 } else { 6 * 256 }));
+        let n_mel_features = if set.has_mel() {
+            stats.n_features(n_mels)
+        } else {
+            0
+        };
+        let features = set.n_features(stats.n_features(n_mels));
+        // Means around -40 dB, spreads around 6 dB, both mapped to about ±100;
+        // harmony values (Q15) around 0.3, a spread of 0.3 mapped to about ±100.
         let (m, s) = quantize_scale(100.0 / (20.0 * 256.0)).unwrap();
-        let in_mult = i32s((0..features).map(|_| m));
-        let in_shift = vec![s as u8; features];
+        let (hm, hs) = quantize_scale(100.0 / (0.3 * 32768.0)).unwrap();
+        let offset = i32s((0..features).map(|i| {
+            if i >= n_mel_features {
+                (0.3 * 32768.0) as i32
+            } else if i < n_mels {
+                -40 * 256
+            } else {
+                6 * 256
+            }
+        }));
+        let in_mult = i32s((0..features).map(|i| if i < n_mel_features { m } else { hm }));
+        let in_shift: Vec<u8> = (0..features)
+            .map(|i| {
+                if i < n_mel_features {
+                    s as u8
+                } else {
+                    hs as u8
+                }
+            })
+            .collect();
         let mut layers = Vec::new();
         let mut inputs = features;
         let widths: Vec<usize> = hidden.iter().copied().chain([1]).collect();
@@ -101,6 +138,7 @@ impl OwnedModel {
             in_zero_point: -3,
             layers,
             fingerprint: vec![0xAB; 32],
+            feature_set: set,
         }
     }
 
@@ -141,6 +179,7 @@ impl OwnedModel {
                 val_mse_int8: 0.51,
                 notes: "test model",
             },
+            feature_set: self.feature_set,
         }
     }
 
@@ -155,7 +194,13 @@ impl OwnedModel {
 /// Header + payload for any descriptor, valid or not (bypasses validation).
 pub fn encode_unchecked(desc: &ModelDescriptor<'_>, version: u16) -> Vec<u8> {
     let mut payload = vec![0u8; 1 << 20];
-    let n = postcard::to_slice(desc, &mut payload).unwrap().len();
+    let mut n = postcard::to_slice(desc, &mut payload).unwrap().len();
+    if version >= 2 {
+        // The feature-set field: set, chroma FFT size and hop.
+        let field = [desc.feature_set.code(), 0x00, 0x08, 0x00, 0x04];
+        payload[n..n + field.len()].copy_from_slice(&field);
+        n += field.len();
+    }
     payload.truncate(n);
     let mut out = Vec::new();
     out.extend_from_slice(b"VLNC");

@@ -19,7 +19,7 @@ use crate::data::arrays::{build_from_arrays, ArrayBuild};
 use crate::data::build::{build_from_audio, AudioBuild};
 use crate::data::cache::FeatureCache;
 use crate::data::dataset::Dataset;
-use crate::data::harmony::FeatureSet;
+use crate::data::harmony::{parse_feature_set, FeatureSet};
 use crate::data::labels::LabelOptions;
 use crate::data::pickle::{KeyOptions, Orientation, SpectrogramLayout, SpectrogramScale};
 use crate::data::report::Problems;
@@ -80,9 +80,10 @@ pub struct FeaturesArgs {
     /// Audio input: what each window's vector holds: the mel statistics,
     /// those followed by the harmony statistics of the same span of samples
     /// (mean chroma and Krumhansl–Kessler key clarity), or the harmony
-    /// statistics alone. Models cannot carry harmony features yet: datasets
-    /// with them are for `train` and `tune`, not `export`.
-    #[arg(long, value_enum, default_value_t = FeatureSet::Mel)]
+    /// statistics alone. Models trained on harmony features declare them
+    /// (model format version 2) and need a device built with the harmony
+    /// path (valence-core's `harmony` feature).
+    #[arg(long, default_value_t = FeatureSet::Mel, value_parser = parse_feature_set)]
     pub feature_set: FeatureSet,
     /// Array input: the dict key of the features [default: features, X, x, mel, …].
     #[arg(long)]

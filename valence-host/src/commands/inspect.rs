@@ -10,7 +10,10 @@
 //! RAM of a `ValenceSensor` compiled with capacities exactly this model's
 //! (`MAX_FFT = n_fft`, `MAX_MELS = n_mels`, `MAX_WIDTH` = its widest
 //! activation vector) on a 32-bit microcontroller
-//! ([`valence_core::ram::ram_bytes_32bit`]); the label; and the metadata
+//! ([`valence_core::ram::ram_bytes_32bit`]; for a model that reads harmony
+//! features, the sensor with the harmony path and chroma buffers exactly
+//! this model's, [`valence_core::ram::harmony_ram_bytes_32bit`]); the
+//! feature set (mel, mel-harmony or harmony) and chroma path; the label; and the metadata
 //! the exporter recorded. `--json` prints the same as one JSON object
 //! ([`ModelSummary`]).
 
@@ -20,8 +23,10 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 use serde::Serialize;
+use valence_core::chroma::ChromaBank;
+use valence_core::chroma_stream::WEIGHTS_4096_16K;
 use valence_core::model::{Activation, Model};
-use valence_core::ram::ram_bytes_32bit;
+use valence_core::ram::{harmony_ram_bytes_32bit, ram_bytes_32bit};
 use valence_core::spec::{MelNorm, MelScale};
 use valence_core::stats::{StatsSpec, Summary};
 use valence_core::FeatureSpec;
@@ -82,6 +87,19 @@ pub struct MetadataSummary {
     pub notes: String,
 }
 
+/// The chroma path of a model's harmony features.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChromaSummary {
+    /// FFT size.
+    pub n_fft: u16,
+    /// Samples between chroma frames.
+    pub hop: u16,
+    /// Chroma frames per second.
+    pub frames_per_second: f64,
+    /// Weights of the sparse chroma bank (the sensor's `MAX_CHROMA_WEIGHTS`).
+    pub bank_weights: usize,
+}
+
 /// Everything `valence inspect` reports about a model file.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ModelSummary {
@@ -95,6 +113,10 @@ pub struct ModelSummary {
     pub feature_spec: FeatureSpec,
     /// The window statistics.
     pub stats_spec: StatsSpec,
+    /// The features the network reads: `"mel"`, `"mel-harmony"` or `"harmony"`.
+    pub feature_set: &'static str,
+    /// The chroma path of the harmony features (`null` for mel models).
+    pub chroma: Option<ChromaSummary>,
     /// Length of the feature vector.
     pub n_features: usize,
     /// Samples one statistics window covers: `(window_frames − 1)·hop + n_fft`.
@@ -116,7 +138,8 @@ pub struct ModelSummary {
     /// The widest activation vector, features included.
     pub max_width: usize,
     /// Static RAM of a `ValenceSensor<n_fft, n_mels, max_width>` on a 32-bit
-    /// microcontroller.
+    /// microcontroller (built without the harmony path for mel models; with
+    /// it and `<…, chroma n_fft, bank weights>` for harmony models).
     pub sensor_ram_bytes_32bit: usize,
     /// What the output means.
     pub label: LabelSummary,
@@ -149,6 +172,27 @@ impl ModelSummary {
             })
             .collect();
         let meta = &desc.metadata;
+        let chroma = model.chroma_spec().map(|c| {
+            let mut runs = vec![0u16; c.n_fft as usize / 2 + 1];
+            let bank_weights =
+                ChromaBank::<WEIGHTS_4096_16K>::new(&c, &mut runs).map_or(0, |b| b.weight_count());
+            ChromaSummary {
+                n_fft: c.n_fft,
+                hop: c.hop,
+                frames_per_second: rate / c.hop as f64,
+                bank_weights,
+            }
+        });
+        let ram = match &chroma {
+            None => ram_bytes_32bit(spec.n_fft as usize, spec.n_mels as usize, model.max_width()),
+            Some(c) => harmony_ram_bytes_32bit(
+                spec.n_fft as usize,
+                spec.n_mels as usize,
+                model.max_width(),
+                c.n_fft as usize,
+                c.bank_weights,
+            ),
+        };
         ModelSummary {
             file,
             format_version: match bytes.get(4..6) {
@@ -158,6 +202,8 @@ impl ModelSummary {
             file_bytes: bytes.len(),
             feature_spec: spec,
             stats_spec: stats,
+            feature_set: model.feature_set().name(),
+            chroma,
             n_features: model.n_features(),
             window_samples,
             window_s: window_samples as f64 / rate,
@@ -168,11 +214,7 @@ impl ModelSummary {
             macs_per_inference: model.macs(),
             macs_per_second: model.macs() as f64 * readings_per_second,
             max_width: model.max_width(),
-            sensor_ram_bytes_32bit: ram_bytes_32bit(
-                spec.n_fft as usize,
-                spec.n_mels as usize,
-                model.max_width(),
-            ),
+            sensor_ram_bytes_32bit: ram,
             label: LabelSummary {
                 name: desc.label.name.to_string(),
                 min: desc.label.min,
@@ -231,6 +273,23 @@ impl fmt::Display for ModelSummary {
             st.hop_frames,
             self.n_features
         )?;
+        match &self.chroma {
+            None => writeln!(f, "feature set:       {} (the statistics above)", self.feature_set)?,
+            Some(c) => writeln!(
+                f,
+                "feature set:       {}: {}15 harmony values (12 mean chroma, best major and minor key correlation, their difference) from a {}-point chroma FFT every {} samples ({:.2} frames per second, {} bank weights)",
+                self.feature_set,
+                if self.feature_set == "harmony" {
+                    "the mel statistics drop out; "
+                } else {
+                    "the mel statistics, then "
+                },
+                c.n_fft,
+                c.hop,
+                c.frames_per_second,
+                c.bank_weights
+            )?,
+        }
         writeln!(
             f,
             "readings:          one every {:.3} s ({:.3} per second), the first after {:.3} s",
@@ -256,11 +315,18 @@ impl fmt::Display for ModelSummary {
             "MACs:              {} per inference, {:.0} per second",
             self.macs_per_inference, self.macs_per_second
         )?;
-        writeln!(
-            f,
-            "sensor RAM:        {} bytes on a 32-bit MCU (ValenceSensor<{}, {}, {}>)",
-            self.sensor_ram_bytes_32bit, s.n_fft, s.n_mels, self.max_width
-        )?;
+        match &self.chroma {
+            None => writeln!(
+                f,
+                "sensor RAM:        {} bytes on a 32-bit MCU (ValenceSensor<{}, {}, {}>)",
+                self.sensor_ram_bytes_32bit, s.n_fft, s.n_mels, self.max_width
+            )?,
+            Some(c) => writeln!(
+                f,
+                "sensor RAM:        {} bytes on a 32-bit MCU (ValenceSensor<{}, {}, {}, {}, {}>, valence-core feature `harmony`)",
+                self.sensor_ram_bytes_32bit, s.n_fft, s.n_mels, self.max_width, c.n_fft, c.bank_weights
+            )?,
+        }
         writeln!(
             f,
             "label:             {} in [{}, {}]",

@@ -6,8 +6,8 @@
 //! is decoded, mixed to mono, resampled to the model's rate and quantised
 //! to 16 bits ([`crate::data::audio::load_pcm16`]), then pushed through one
 //! [`HostSensor`] — the device's code, with capacities large enough for any
-//! model a microcontroller could run; a model beyond them is refused with
-//! the core's error. The sensor is reset between recordings, so each
+//! model a microcontroller could run, harmony features included; a model
+//! beyond them is refused with the core's error. The sensor is reset between recordings, so each
 //! starts from silence like a device that has just booted.
 //!
 //! A reading covers one statistics window; its time is the **end** of that
@@ -32,6 +32,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, bail, Context, Result};
 use clap::Args;
 use serde::Serialize;
+use valence_core::chroma_stream::WEIGHTS_4096_16K;
 use valence_core::{Reading, ValenceSensor};
 
 use crate::data::audio::load_pcm16;
@@ -39,8 +40,9 @@ use crate::data::extract::min_samples;
 use crate::model_file::{parse_model, read_model_bytes};
 
 /// The sensor `predict` runs: FFTs up to 4096 points (the largest the core
-/// supports), 256 mel bands, layers 1024 wide.
-pub type HostSensor<'m> = ValenceSensor<'m, 4096, 256, 1024>;
+/// supports), 256 mel bands, layers 1024 wide, and the harmony path with
+/// chroma FFTs up to 4096 points (models with harmony features).
+pub type HostSensor<'m> = ValenceSensor<'m, 4096, 256, 1024, 4096, WEIGHTS_4096_16K>;
 
 /// Arguments of `valence predict`.
 #[derive(Debug, Clone, Args)]

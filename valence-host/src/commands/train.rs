@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use anyhow::{bail, Context, Result};
 use clap::Args;
 
-use crate::data::dataset::{Dataset, FeatureSource};
+use crate::data::dataset::Dataset;
 use crate::train::config::{Architecture, TrainConfig};
 use crate::train::cv::{run_job, Job, JobData};
 use crate::train::device::DeviceKind;
@@ -220,18 +220,8 @@ pub fn run(args: &TrainArgs) -> Result<Report> {
 
 /// The last step of `train` and `tune`: the int8 export of the final model
 /// into `RUN_DIR/model.vlm` (see [`super::export::export_after_training`]),
-/// its summary recorded in `report.json`. Skipped, with a note, for
-/// datasets with harmony features, which model files cannot carry yet.
+/// its summary recorded in `report.json`.
 pub fn export_last(report: &mut Report, c: &CommonArgs) -> Result<()> {
-    if let FeatureSource::AudioHarmony { set, .. } = load_dataset(&c.data)?.spec() {
-        println!(
-            "no device model written: the model file format cannot carry the feature set {} \
-             (harmony statistics) yet; the trained run is kept in {}",
-            set.name(),
-            c.out.display()
-        );
-        return Ok(());
-    }
     let summary = super::export::export_after_training(&c.out, &c.data).with_context(|| {
         format!(
             "the training finished and is saved in {}, but its int8 export failed",

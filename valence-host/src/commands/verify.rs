@@ -80,25 +80,41 @@ pub fn run(args: &VerifyArgs) -> Result<Verified> {
     }
 }
 
+/// The features a model reads, as a dataset records them.
+pub fn model_source(model: &Model<'_>) -> FeatureSource {
+    match model.chroma_spec() {
+        None => FeatureSource::Audio {
+            spec: *model.feature_spec(),
+            stats: *model.stats_spec(),
+        },
+        Some(chroma) => FeatureSource::AudioHarmony {
+            spec: *model.feature_spec(),
+            stats: *model.stats_spec(),
+            set: model.feature_set(),
+            chroma_n_fft: chroma.n_fft,
+            chroma_hop: chroma.hop,
+        },
+    }
+}
+
 /// Checks that the dataset's features are the ones the model computes.
 fn check_spec(model: &Model<'_>, ds: &Dataset, data: &Path) -> Result<()> {
-    match ds.spec() {
-        FeatureSource::Audio { spec, stats }
-            if spec == model.feature_spec() && stats == model.stats_spec() =>
-        {
-            Ok(())
-        }
-        other => bail!(
-            "{}: its features ({}) are not the model's ({}); build the dataset with the \
-             model's spec",
-            data.display(),
-            describe_source(other),
-            describe_source(&FeatureSource::Audio {
-                spec: *model.feature_spec(),
-                stats: *model.stats_spec(),
-            })
-        ),
+    let want = model_source(model);
+    if ds.spec() == &want {
+        return Ok(());
     }
+    bail!(
+        "{}: its features ({}) are not the model's ({}); build the dataset with the \
+         model's spec{}",
+        data.display(),
+        describe_source(ds.spec()),
+        describe_source(&want),
+        if model.feature_set() == valence_core::model::FeatureSet::Mel {
+            String::new()
+        } else {
+            format!(" and --feature-set {}", model.feature_set())
+        }
+    )
 }
 
 /// `--data`: float against int8 on every example of the dataset.

@@ -66,9 +66,10 @@ pub enum FeatureSource {
     },
     /// Computed from audio by the core front end and window statistics plus
     /// the core's harmony statistics over the same windows
-    /// ([`crate::data::harmony`]). Models cannot carry these features yet,
-    /// so `export` refuses them. (A variant of its own, last, so that
-    /// dataset files written before it still load.)
+    /// ([`crate::data::harmony`]). Models trained on them declare the
+    /// feature set (model format version 2) and need a device built with
+    /// the harmony path. (A variant of its own, last, so that dataset files
+    /// written before it still load.)
     AudioHarmony {
         /// Front-end parameters.
         spec: FeatureSpec,

@@ -1,82 +1,50 @@
 //! Harmony features beside the mel statistics: which feature set a dataset
 //! is built from, and the per-window harmony statistics of a clip.
 //!
-//! [`harmony_windows`] runs the core's [`HostChromaStream`] (the default
-//! chroma path: a 2048-point FFT every 1024 samples) over the same samples
-//! as the mel front end and summarises, for each mel statistics window, the
-//! chroma frames that lie entirely inside that window's span of samples
-//! ([`window_span`]): chroma frame `t` covers samples
-//! `[t·1024, t·1024 + 2048)` and belongs to window `i` when that range lies
-//! inside window `i`'s `[start, end)`. The summary is the core's
-//! [`HarmonyWindow`]: the mean chroma and the Krumhansl–Kessler key clarity,
-//! [`N_HARMONY_FEATURES`] values in Q15 per window.
+//! [`harmony_windows`] runs the core's [`HarmonyStream`] — the code the
+//! device's sensor runs — over the same samples as the mel front end: the
+//! default chroma path (a 2048-point FFT every 1024 samples) and, for each
+//! mel statistics window, the summary of the chroma frames that lie
+//! entirely inside that window's span of samples ([`window_span`]): chroma
+//! frame `t` covers samples `[t·1024, t·1024 + 2048)` and belongs to window
+//! `i` when that range lies inside window `i`'s `[start, end)`. The summary
+//! is the core's [`valence_core::harmony::HarmonyWindow`]: the mean chroma
+//! and the Krumhansl–Kessler key clarity, [`N_HARMONY_FEATURES`] values in
+//! Q15 per window.
 //!
-//! [`FeatureSet`] says which of the two a dataset's vectors hold, in order:
-//! the mel statistics (`2·n_mels` values in dB), then the harmony
-//! statistics as fractions (the 12 mean chroma values in [0, 1], C first;
-//! the best major and the best minor correlation and their difference).
+//! [`FeatureSet`] (the core's, which model files declare) says which of the
+//! two a dataset's vectors hold, in order: the mel statistics (`2·n_mels`
+//! values in dB), then the harmony statistics as fractions (the 12 mean
+//! chroma values in [0, 1], C first; the best major and the best minor
+//! correlation and their difference).
 
-use anyhow::{anyhow, bail, Result};
-use serde::{Deserialize, Serialize};
+use anyhow::{anyhow, Result};
 use valence_core::chroma::{ChromaSpec, N_CHROMA};
-use valence_core::chroma_stream::HostChromaStream;
-use valence_core::harmony::{HarmonyWindow, N_HARMONY_FEATURES};
+use valence_core::chroma_stream::WEIGHTS_4096_16K;
+use valence_core::harmony::N_HARMONY_FEATURES;
+use valence_core::harmony_stream::{harmony_rows, HarmonyStream, HarmonyStreamError};
 use valence_core::stats::StatsSpec;
 use valence_core::FeatureSpec;
 
+#[cfg(doc)]
 use super::extract::window_span;
+pub use valence_core::model::FeatureSet;
 
-/// Which features each window of a clip gives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
-pub enum FeatureSet {
-    /// Mel statistics only (what the device computes and models carry).
-    #[default]
-    Mel,
-    /// Mel statistics followed by the harmony statistics.
-    MelHarmony,
-    /// Harmony statistics only.
-    Harmony,
-}
-
-impl FeatureSet {
-    /// Whether the set holds the mel statistics.
-    pub fn has_mel(self) -> bool {
-        matches!(self, FeatureSet::Mel | FeatureSet::MelHarmony)
-    }
-
-    /// Whether the set holds the harmony statistics.
-    pub fn has_harmony(self) -> bool {
-        matches!(self, FeatureSet::MelHarmony | FeatureSet::Harmony)
-    }
-
-    /// Values per window for `n_mel_features` mel statistics.
-    pub fn n_features(self, n_mel_features: usize) -> usize {
-        let mel = if self.has_mel() { n_mel_features } else { 0 };
-        let harmony = if self.has_harmony() {
-            N_HARMONY_FEATURES
-        } else {
-            0
-        };
-        mel + harmony
-    }
-
-    /// The name as given on the command line.
-    pub fn name(self) -> &'static str {
-        match self {
-            FeatureSet::Mel => "mel",
-            FeatureSet::MelHarmony => "mel-harmony",
-            FeatureSet::Harmony => "harmony",
-        }
-    }
-}
+/// The host's harmony path: room for chroma FFTs up to 4096 points.
+pub type HostHarmonyStream = HarmonyStream<4096, WEIGHTS_4096_16K>;
 
 /// The chroma path used for harmony features at `sample_rate`: the core's
-/// default FFT size and hop.
+/// default FFT size and hop (what model files declare).
 pub fn chroma_spec(sample_rate: u32) -> ChromaSpec {
     ChromaSpec {
         sample_rate,
         ..ChromaSpec::DEFAULT
     }
+}
+
+/// Parses a `--feature-set` value (mel, mel-harmony or harmony).
+pub fn parse_feature_set(s: &str) -> Result<FeatureSet, String> {
+    s.parse::<FeatureSet>().map_err(|e| e.to_string())
 }
 
 /// Names of the harmony features, in order.
@@ -98,42 +66,25 @@ pub fn harmony_windows(
     samples: &[i16],
     n_windows: usize,
 ) -> Result<Vec<i32>> {
-    let cspec = chroma_spec(spec.sample_rate);
-    let mut stream = Box::new(HostChromaStream::new(&cspec).map_err(|e| {
-        anyhow!(
-            "cannot build the chroma path at {} Hz: {e}",
-            spec.sample_rate
-        )
-    })?);
-    let mut frames: Vec<[u16; N_CHROMA]> = Vec::new();
-    stream.push(samples, |f| frames.push(*f));
-    let hop = cspec.hop as u64;
-    let n_fft = cspec.n_fft as u64;
+    let mut stream = Box::new(HostHarmonyStream::unloaded());
     let mut out = vec![0i32; n_windows * N_HARMONY_FEATURES];
-    for (i, row) in out.chunks_exact_mut(N_HARMONY_FEATURES).enumerate() {
-        let (start, end) = window_span(spec, stats, i);
-        let first = start.div_ceil(hop) as usize;
-        let mut window = HarmonyWindow::new();
-        for (t, frame) in frames.iter().enumerate().skip(first) {
-            if t as u64 * hop + n_fft > end {
-                break;
-            }
-            window.push(frame);
+    harmony_rows(&mut stream, spec, stats, samples, n_windows, |i, row| {
+        if let Some(dst) = out.get_mut(i * N_HARMONY_FEATURES..(i + 1) * N_HARMONY_FEATURES) {
+            dst.copy_from_slice(row);
         }
-        let summary = window.finish().map_err(|e| {
-            anyhow!(
-                "window {i} (samples {start} to {end}): {e}; harmony features need windows of \
-                 at least {n_fft} samples plus one chroma hop ({hop}); use a longer \
-                 --window-frames"
-            )
-        })?;
-        summary
-            .features_q15(row)
-            .map_err(|e| anyhow!("window {i}: {e}"))?;
-    }
-    if n_windows > 0 && frames.is_empty() {
-        bail!("the clip is shorter than one chroma frame ({n_fft} samples)");
-    }
+    })
+    .map_err(|e| match e {
+        HarmonyStreamError::WindowTooShort { .. } => anyhow!(
+            "{e}: use a longer --window-frames (harmony features need windows of at least one \
+             chroma FFT, {} samples, plus one chroma hop, {})",
+            ChromaSpec::DEFAULT.n_fft,
+            ChromaSpec::DEFAULT.hop
+        ),
+        other => anyhow!(
+            "cannot compute harmony features at {} Hz: {other}",
+            spec.sample_rate
+        ),
+    })?;
     Ok(out)
 }
 

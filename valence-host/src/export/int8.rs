@@ -4,7 +4,8 @@
 //!
 //! - Features from the core's front end: [`predict_model`] runs a loaded
 //!   [`Model`] the way the sensor does: the dB features back to Q8.8
-//!   (they are exactly `q/256`), [`mlp::quantize_input`], [`mlp::infer`].
+//!   (they are exactly `q/256`), harmony features back to Q15 (exactly
+//!   `q/32768`), [`mlp::quantize_features`], [`mlp::infer`].
 //! - External features (which the device cannot compute and which do not
 //!   fit the Q8.8 input format): [`predict_layers`] quantises the
 //!   standardised input to int8 on the host in `f64`, then runs the core's
@@ -12,10 +13,31 @@
 //!   [`mlp::infer`] makes — on the quantised layers.
 
 use anyhow::{ensure, Result};
+use valence_core::harmony::N_HARMONY_FEATURES;
+use valence_core::model::FeatureSet;
 use valence_core::{mlp, Model};
 
 use super::quantise::QuantisedNetwork;
 use crate::train::standardise::Standardisation;
+
+/// Integer units of each feature of a model reading `set` with
+/// `n_mel_features` mel statistics: 256 for the mel statistics (Q8.8 dB),
+/// 32768 for the harmony statistics (Q15).
+pub fn feature_units(set: FeatureSet, n_mel_features: usize) -> Vec<f64> {
+    let mel = if set.has_mel() { n_mel_features } else { 0 };
+    let mut units = vec![256.0; mel];
+    if set.has_harmony() {
+        units.extend([32768.0; N_HARMONY_FEATURES]);
+    }
+    units
+}
+
+/// A harmony feature (a Q15 value as `f32`, exact) back to Q15, saturating.
+pub fn q15(x: f32) -> i32 {
+    (x as f64 * 32768.0)
+        .round()
+        .clamp(i32::MIN as f64, i32::MAX as f64) as i32
+}
 
 /// A dB feature (a Q8.8 value as `f32`) back to Q8.8, saturating.
 pub fn q88(x: f32) -> i16 {
@@ -30,28 +52,28 @@ fn label(v: i32) -> f64 {
 }
 
 /// int8 predictions (label units) of `model` for rows `rows` of a
-/// row-major matrix of dB features (`means ++ stds` per row).
+/// row-major matrix of its features (`means ++ stds` in dB, then the
+/// harmony values as fractions, as the model's feature set says).
 pub fn predict_model(model: &Model<'_>, features: &[f32], rows: &[usize]) -> Result<Vec<f64>> {
     let d = model.n_features();
     ensure!(
         d > 0 && features.len().is_multiple_of(d),
         "the feature rows do not hold the {d} values the model takes"
     );
-    let half = d / 2;
+    let n_mel = model.n_mel_features();
     let width = model.max_width();
     let (mut a, mut b) = (vec![0i8; width], vec![0i8; width]);
-    let mut q = vec![0i16; d];
+    let mut q = vec![0i32; d];
     let norm = model.descriptor().input;
     rows.iter()
         .map(|&r| {
             let row = features
                 .get(r * d..(r + 1) * d)
                 .ok_or_else(|| anyhow::anyhow!("row {r} is out of range"))?;
-            for (q, &x) in q.iter_mut().zip(row) {
-                *q = q88(x);
+            for (i, (q, &x)) in q.iter_mut().zip(row).enumerate() {
+                *q = if i < n_mel { q88(x) as i32 } else { q15(x) };
             }
-            let (means, stds) = q.split_at(half);
-            mlp::quantize_input(&norm, means, stds, &mut a[..d]);
+            mlp::quantize_features(&norm, q.iter().copied(), &mut a[..d]);
             Ok(label(mlp::infer(model, &mut a, &mut b)))
         })
         .collect()

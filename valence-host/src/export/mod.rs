@@ -2,6 +2,11 @@
 //! [`valence_core::model`]), with the float-against-int8 figures that say
 //! whether the int8 model is good enough.
 //!
+//! Runs on features the core computes from audio give a model file that
+//! declares its feature set: the mel statistics only (format version 1, as
+//! before feature sets existed), or with the harmony statistics (version 2);
+//! runs on external features give the figures and no file.
+//!
 //! Modules, in data-flow order:
 //!
 //! - [`run`]: the run directory (float network, standardisation, the
@@ -39,6 +44,7 @@ use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{anyhow, bail, ensure, Context, Result};
+use valence_core::model::FeatureSet;
 use valence_core::Model;
 
 pub use calibrate::RangeRule;
@@ -144,14 +150,29 @@ pub fn export_run(run_dir: &Path, dataset: &Dataset, opts: &ExportOptions) -> Re
 /// [`export_run`] on a run already loaded.
 pub fn export_loaded(run: &TrainedRun, ds: &Dataset, opts: &ExportOptions) -> Result<Exported> {
     let source = run.feature_source()?;
-    if let FeatureSource::AudioHarmony { set, .. } = &source {
-        bail!(
-            "the run was trained on the feature set {} (harmony statistics), which the model \
-             file format cannot describe yet: a device could not compute these inputs. Train \
-             on a dataset built with `valence features --feature-set mel` to export a model",
-            set.name()
-        );
-    }
+    // Features the core computes: the spec, statistics and feature set a
+    // model file declares.
+    let device_features = match &source {
+        FeatureSource::Audio { spec, stats } => Some((*spec, *stats, FeatureSet::Mel)),
+        FeatureSource::AudioHarmony {
+            spec,
+            stats,
+            set,
+            chroma_n_fft,
+            chroma_hop,
+        } => {
+            let chroma = valence_core::model::chroma_spec(spec);
+            ensure!(
+                (*chroma_n_fft, *chroma_hop) == (chroma.n_fft, chroma.hop),
+                "the run's harmony features use a {chroma_n_fft}-point chroma FFT every \
+                 {chroma_hop} samples; model files (and devices) compute {} every {}",
+                chroma.n_fft,
+                chroma.hop
+            );
+            Some((*spec, *stats, *set))
+        }
+        FeatureSource::External { .. } => None,
+    };
     let (train, val) = run.split(ds)?;
     let st = &run.description.standardisation;
     let z: Vec<f64> = st
@@ -160,8 +181,9 @@ pub fn export_loaded(run: &TrainedRun, ds: &Dataset, opts: &ExportOptions) -> Re
         .map(f64::from)
         .collect();
     let ranges = calibrate::calibrate(&run.folded, &z, st.clip as f64, opts.calibration)?;
-    let audio = matches!(source, FeatureSource::Audio { .. });
-    let net = quantise::quantise(&run.folded, &ranges, st, audio)?;
+    let units = device_features
+        .map(|(spec, stats, set)| int8::feature_units(set, stats.n_features(spec.n_mels as usize)));
+    let net = quantise::quantise(&run.folded, &ranges, st, units.as_deref())?;
 
     let labels = ds.labels();
     let (label_range, range_source) = match opts.label_range {
@@ -194,8 +216,8 @@ pub fn export_loaded(run: &TrainedRun, ds: &Dataset, opts: &ExportOptions) -> Re
     let float = run.float_predictions(ds, &val)?;
     let compare = |int8: &[f64]| Comparison::of(&val, &val_labels, &float, int8, range64, N_WORST);
 
-    let (comparison, bytes, no_device) = match &source {
-        FeatureSource::Audio { spec, stats } => {
+    let (comparison, bytes, no_device) = match (&source, device_features) {
+        (_, Some((spec, stats, feature_set))) => {
             let norm = net
                 .input_norm
                 .as_ref()
@@ -204,8 +226,9 @@ pub fn export_loaded(run: &TrainedRun, ds: &Dataset, opts: &ExportOptions) -> Re
             let arch = &run.description.architecture;
             let mut notes = String::new();
             let mut info = FileInfo {
-                spec: *spec,
-                stats: *stats,
+                spec,
+                stats,
+                feature_set,
                 label_name: &opts.label_name,
                 label_range,
                 created_unix_s: opts.created_unix_s,
@@ -245,15 +268,11 @@ pub fn export_loaded(run: &TrainedRun, ds: &Dataset, opts: &ExportOptions) -> Re
             }
             (c, Some(bytes), None)
         }
-        FeatureSource::External { description } => {
+        (FeatureSource::External { description }, None) => {
             let int8 = int8::predict_layers(&net, st, ds.feature_matrix(), &val);
             (compare(&int8), None, Some(no_device_reason(description)))
         }
-        // Refused at the top: the model format cannot describe them.
-        FeatureSource::AudioHarmony { set, .. } => bail!(
-            "the feature set {} cannot be exported to a model file",
-            set.name()
-        ),
+        (_, None) => bail!("features from audio without a device spec"),
     };
     let mut summary = ExportSummary::new(&comparison, train.len(), opts.calibration);
     summary.label_name = opts.label_name.clone();

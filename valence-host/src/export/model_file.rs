@@ -9,7 +9,7 @@ use std::path::Path;
 use anyhow::{anyhow, Context, Result};
 use heapless::Vec as HVec;
 use valence_core::model::{
-    write_model, Label, Metadata, ModelDescriptor, ModelError, HEADER_LEN, MAX_LAYERS,
+    write_model, FeatureSet, Label, Metadata, ModelDescriptor, ModelError, HEADER_LEN, MAX_LAYERS,
 };
 use valence_core::stats::StatsSpec;
 use valence_core::FeatureSpec;
@@ -24,6 +24,9 @@ pub struct FileInfo<'a> {
     pub spec: FeatureSpec,
     /// Window statistics.
     pub stats: StatsSpec,
+    /// The features the network reads (mel models are written as format
+    /// version 1, the others as version 2).
+    pub feature_set: FeatureSet,
     /// Label name.
     pub label_name: &'a str,
     /// Label range.
@@ -69,9 +72,11 @@ pub fn model_bytes(
             val_mse_int8: info.val_mse_int8,
             notes: info.notes,
         },
+        feature_set: info.feature_set,
     };
     // Blobs, strings and a generous allowance for postcard's varints.
     let mut capacity = HEADER_LEN
+        + valence_core::model::FEATURE_SET_FIELD_LEN
         + net.blob_bytes()
         + info.notes.len()
         + info.label_name.len()

@@ -8,9 +8,10 @@
 //!   the bottom of the int8 range, so the core's clamp at the zero point is
 //!   the ReLU.
 //! - Input: the standardisation is folded into the core's fixed-point input
-//!   normalisation. Features are Q8.8 dB (`f = 256·x`), so
+//!   normalisation. Features are integers `f = u·x`: the mel statistics in
+//!   Q8.8 dB (`u = 256`), the harmony statistics in Q15 (`u = 32768`), so
 //!   `q = zp + round((x − mean)/(std·s)) = zp + requantize(f − offset, M, shift)`
-//!   with `offset = round(256·mean)` and `(M, shift) = quantize_scale(1/(256·std·s))`.
+//!   with `offset = round(u·mean)` and `(M, shift) = quantize_scale(1/(u·std·s))`.
 //!   The input range lies inside `±clip` (it is calibrated on clipped
 //!   values), so int8 saturation keeps the clip.
 //! - Weights: symmetric per output channel, `s_w = max|w|/127` (raised for a
@@ -165,21 +166,33 @@ impl QuantisedNetwork {
     }
 }
 
-/// The input normalisation for Q8.8 dB features.
-fn input_norm(st: &Standardisation, input: ActivationQuant) -> Result<QuantisedInputNorm> {
+/// The input normalisation for features computed by the core: feature `i`
+/// is the integer `units[i]·x` on the device (256 for the mel statistics in
+/// Q8.8 dB, 32768 for the harmony statistics in Q15).
+fn input_norm(
+    st: &Standardisation,
+    input: ActivationQuant,
+    units: &[f64],
+) -> Result<QuantisedInputNorm> {
+    ensure!(
+        units.len() == st.mean.len(),
+        "{} feature units for {} features",
+        units.len(),
+        st.mean.len()
+    );
     let mut norm = QuantisedInputNorm {
         offset: Vec::with_capacity(4 * st.mean.len()),
         multiplier: Vec::with_capacity(4 * st.mean.len()),
         shift: Vec::with_capacity(st.mean.len()),
         zero_point: input.zero_point,
     };
-    for (i, (&mean, &std)) in st.mean.iter().zip(&st.std).enumerate() {
-        let offset = (256.0 * mean as f64).round();
+    for (i, ((&mean, &std), &unit)) in st.mean.iter().zip(&st.std).zip(units).enumerate() {
+        let offset = (unit * mean as f64).round();
         ensure!(
             offset.abs() < 2f64.powi(31),
-            "feature {i}: the mean {mean} dB is out of the Q8.8 range"
+            "feature {i}: the mean {mean} is out of the fixed-point range"
         );
-        let scale = 1.0 / (256.0 * std as f64 * input.scale);
+        let scale = 1.0 / (unit * std as f64 * input.scale);
         let (m, s) = quantize_scale(scale).with_context(|| {
             format!("feature {i}: the input scale {scale:e} cannot be represented in fixed point")
         })?;
@@ -276,13 +289,14 @@ fn layer(
 }
 
 /// Quantises `net` with the calibrated `ranges`; `st` supplies the label
-/// scale and, when `q88_input` (features in Q8.8 dB from the core's front
-/// end), the input normalisation.
+/// scale and, when `input_units` are given (features computed by the core:
+/// each feature's integer unit, see [`super::int8::feature_units`]), the
+/// input normalisation.
 pub fn quantise(
     net: &FoldedNetwork,
     ranges: &Ranges,
     st: &Standardisation,
-    q88_input: bool,
+    input_units: Option<&[f64]>,
 ) -> Result<QuantisedNetwork> {
     ensure!(
         ranges.hidden.len() + 1 == net.layers.len(),
@@ -297,10 +311,9 @@ pub fn quantise(
         valence_core::model::MAX_LAYERS
     );
     let input = ActivationQuant::of(ranges.input);
-    let input_norm = if q88_input {
-        Some(input_norm(st, input)?)
-    } else {
-        None
+    let input_norm = match input_units {
+        Some(units) => Some(input_norm(st, input, units)?),
+        None => None,
     };
     let mut layers = Vec::with_capacity(net.layers.len());
     let mut x = input;

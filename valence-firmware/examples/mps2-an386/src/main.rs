@@ -12,6 +12,9 @@
 //!
 //! Exit status: 0 done, 2 bad model (or one that does not fit, or a rate
 //! the model was not trained at), 3 bad arguments, 4 host I/O error.
+//!
+//! Built with the harmony path (valence-core's `harmony` feature): the
+//! sensor serves mel models and models that read harmony features.
 #![no_std]
 #![no_main]
 #![forbid(unsafe_code)]
@@ -23,7 +26,7 @@ use cortex_m as _; // the critical-section implementation
 use cortex_m_rt::entry;
 use semihosting::{eprintln, println, process};
 use static_cell::ConstStaticCell;
-use valence_core::sensor::DefaultSensor;
+use valence_core::sensor::DefaultHarmonySensor;
 use valence_core::Reading;
 
 use crate::file_microphone::FileMicrophone;
@@ -33,9 +36,11 @@ static MODEL: &[u8] = valence_firmware::include_model!();
 
 /// The sensor lives in a static: unloaded, it is all zero bytes (in `.bss`,
 /// no initialiser in flash), and `start_in_place` sets it up where it lies,
-/// with no copy of it on the stack.
-static SENSOR: ConstStaticCell<DefaultSensor<'static>> =
-    ConstStaticCell::new(DefaultSensor::unloaded());
+/// with no copy of it on the stack. Sized for the default spec and the
+/// default chroma path (2048-point FFT): it serves mel models and models
+/// with harmony features.
+static SENSOR: ConstStaticCell<DefaultHarmonySensor<'static>> =
+    ConstStaticCell::new(DefaultHarmonySensor::unloaded());
 
 /// Exit status: the input was processed.
 const EXIT_OK: i32 = 0;
