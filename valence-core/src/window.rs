@@ -54,7 +54,7 @@ pub fn hann_q16(log2_n: u32, out: &mut [u16]) {
 pub fn window_bit_reversed(frame: &[i16], half: &[u16], out: &mut [i32], log2_n: u32) -> u32 {
     let log2_n = log2_n.min(MAX_FFT_SIZE.trailing_zeros());
     let m = 1usize << log2_n >> 1;
-    match frame.get(..2 * m).map(|f| f.split_at(m)) {
+    match frame.get(..2 * m).and_then(|f| f.split_at_checked(m)) {
         Some((first, second)) => window_halves_bit_reversed(first, second, half, out, log2_n),
         None => 0,
     }
