@@ -2,8 +2,9 @@
 //! dataset a second time from the same recordings is instant.
 //!
 //! An entry is keyed by the BLAKE3 hash of the audio file's bytes, the
-//! [`FeatureSpec`], the [`StatsSpec`], the [`FeatureSet`] when it is not
-//! the default and [`EXTRACTOR_VERSION`] (bumped
+//! [`FeatureSpec`], the [`StatsSpec`], the [`FeatureSet`] (with the chroma
+//! FFT size and hop of harmony sets) when it is not the default and
+//! [`EXTRACTOR_VERSION`] (bumped
 //! whenever decoding, resampling, the front end or the statistics change
 //! their output), so renaming or moving a file keeps its entry and editing
 //! it, or asking for other features, misses. Entries live in
@@ -26,7 +27,9 @@ use super::harmony::FeatureSet;
 use crate::atomic::write_atomically;
 
 /// Version of the feature extraction pipeline, part of every cache key.
-pub const EXTRACTOR_VERSION: u32 = 2;
+/// 3: the front end's FFT quarters and block-floating-point right shift
+/// round toward −∞ (other bits than version 2's).
+pub const EXTRACTOR_VERSION: u32 = 3;
 
 const MAGIC: &[u8; 8] = b"VALFCACH";
 
@@ -75,6 +78,10 @@ impl CacheKey {
         h.update(base.0.as_bytes());
         h.update(b"\0feature set\0");
         h.update(set.name().as_bytes());
+        // The chroma path the harmony statistics come from.
+        let chroma = valence_core::model::chroma_spec(spec);
+        h.update(&chroma.n_fft.to_le_bytes());
+        h.update(&chroma.hop.to_le_bytes());
         CacheKey(h.finalize().to_hex().to_string())
     }
 
