@@ -593,7 +593,7 @@ fn device_cost_with_harmony_features() {
     assert_eq!(c.macs, 143 * 256 + 256 * 128 + 128 * 64 + 64);
     assert_eq!(c.harmony_samples, samples.len() as u64);
     assert!(c.readings == 8 && c.harmony_insns > 0);
-    let chroma_frames = (samples.len() as u64 - 2048) / 1024 + 1;
+    let chroma_frames = (samples.len() as u64 - 2048) / 2048 + 1;
     let mps2 = Firmware::open(&elf).unwrap().sizes().unwrap();
     let stack = cost::stack_peak(&elf, &so, &samples, 16_000).unwrap();
     let sensor_ram = harmony_ram_bytes_32bit(512, 64, 256, 2048, WEIGHTS_2048_16K);
@@ -606,7 +606,7 @@ fn device_cost_with_harmony_features() {
     };
     let met = |ok: bool| if ok { "met" } else { "missed" };
     row(
-        "chroma and harmony path, per chroma frame (n_fft 2048, hop 1024)",
+        "chroma and harmony path, per chroma frame (n_fft 2048, hop 2048)",
         format!(
             "{:.0} instructions",
             c.harmony_insns as f64 / chroma_frames as f64

@@ -58,16 +58,19 @@ pub struct ChromaSpec {
 }
 
 impl ChromaSpec {
-    /// The chosen default: 16 kHz, a 2048-point FFT every 1024 samples
-    /// (15.6 frames per second). Measured on notes from C2 to C6, a
+    /// The chosen default: 16 kHz, a 2048-point FFT every 2048 samples
+    /// (7.8 frames per second). Measured on notes from C2 to C6, a
     /// 512-point FFT (the mel front end's) names the pitch class of pure
     /// tones right only from B3 up (31 of 49 notes) and misses three
     /// piano-like low notes; 2048 points name all 49 of both kinds, as 4096
-    /// do, at half the RAM of 4096 (BENCHMARKS.md, "Chroma").
+    /// do, at half the RAM of 4096 (BENCHMARKS.md, "Chroma"). Frames that
+    /// do not overlap cost half of half-overlapping ones on a device, and
+    /// the window statistics built from them predicted the VGMIDI ratings
+    /// as well (BENCHMARKS.md, "Harmony features on VGMIDI").
     pub const DEFAULT: ChromaSpec = ChromaSpec {
         sample_rate: 16_000,
         n_fft: 2048,
-        hop: 1024,
+        hop: 2048,
     };
 
     /// Number of FFT bins, `n_fft / 2 + 1`.
@@ -375,12 +378,21 @@ impl<const MAX_WEIGHTS: usize> ChromaBank<MAX_WEIGHTS> {
         // weights in storage order; the last bin is the Nyquist bin.
         let mut acc = [0u64; 2 * N_CHROMA];
         let weights = self.weights.get(..self.n_weights).unwrap_or(&[]);
-        let mut w = weights.iter();
         let pairs = self.n_bins / 2;
-        for (quad, &byte_pair) in power.chunks_exact(4).take(pairs).zip(runs) {
-            let (first, second) = quad.split_at(2);
-            add_bin(&mut acc, &mut w, unpack_power(first), byte_pair & 0xff);
-            add_bin(&mut acc, &mut w, unpack_power(second), byte_pair >> 8);
+        // The bin pairs both paths walk: runs entries with four power slots.
+        let walked = pairs.min(runs.len()).min(power.len() / 4);
+        let (runs_walked, power_walked) = (
+            runs.get(..walked).unwrap_or(&[]),
+            power.get(..4 * walked).unwrap_or(&[]),
+        );
+        let taken = accumulate_dsp(&mut acc, runs_walked, power_walked, weights);
+        let mut w = weights.get(taken.unwrap_or(0)..).unwrap_or(&[]).iter();
+        if taken.is_none() {
+            for (quad, &byte_pair) in power_walked.chunks_exact(4).zip(runs_walked) {
+                let (first, second) = quad.split_at(2);
+                add_bin(&mut acc, &mut w, unpack_power(first), byte_pair & 0xff);
+                add_bin(&mut acc, &mut w, unpack_power(second), byte_pair >> 8);
+            }
         }
         if self.n_bins % 2 == 1 {
             let byte_pair = runs.get(pairs).copied().unwrap_or(0);
@@ -400,6 +412,33 @@ impl<const MAX_WEIGHTS: usize> ChromaBank<MAX_WEIGHTS> {
         self.accumulate(runs, power, nyquist, &mut sums);
         normalise_q15(&sums, out);
     }
+}
+
+/// The bins of [`ChromaBank::accumulate`]'s walk on the Cortex-M4's DSP
+/// build ([`crate::chroma_dsp`]): how many weights they took.
+#[cfg(all(feature = "cortex-m-dsp", target_arch = "arm"))]
+#[inline(always)]
+fn accumulate_dsp(
+    acc: &mut [u64; 2 * N_CHROMA],
+    runs: &[u16],
+    power: &[i32],
+    weights: &[u16],
+) -> Option<usize> {
+    Some(crate::chroma_dsp::accumulate_bins(
+        acc, runs, power, weights,
+    ))
+}
+
+/// The portable build walks the bins in [`ChromaBank::accumulate`]'s loop.
+#[cfg(not(all(feature = "cortex-m-dsp", target_arch = "arm")))]
+#[inline(always)]
+fn accumulate_dsp(
+    _acc: &mut [u64; 2 * N_CHROMA],
+    _runs: &[u16],
+    _power: &[i32],
+    _weights: &[u16],
+) -> Option<usize> {
+    None
 }
 
 /// Adds bin power `p` (before the shift by [`POWER_SHIFT`]) times each of

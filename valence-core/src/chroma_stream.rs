@@ -6,8 +6,8 @@
 //! resolution than the mel bands: at 16 kHz a 512-point FFT has 31 Hz bins,
 //! wider than a semitone below about 520 Hz, and names the pitch class of
 //! pure tones right only from B3 up (measured in BENCHMARKS.md, "Chroma").
-//! A longer FFT run less often (2048 points every 1024 samples, 15.6 frames
-//! per second) names every note from C2 to C6. The stages are the front end's own:
+//! A longer FFT run less often (by default 2048 points every 2048 samples,
+//! 7.8 frames per second) names every note from C2 to C6. The stages are the front end's own:
 //! window and block floating point ([`crate::window`]), the fixed-point FFT
 //! and power split ([`crate::fft`]), then the sparse bank of
 //! [`crate::chroma`] and normalisation by the strongest class. Where one FFT

@@ -387,7 +387,9 @@ mod tests {
             err,
             HarmonyStreamError::WindowTooShort {
                 window_samples: 3 * 256 + 512,
-                needed: 2048
+                // N + c − gcd(H, c): 2048-point frames every 2048 samples,
+                // windows every 1024.
+                needed: 2048 + 2048 - 1024
             }
         );
         assert!(!stream.is_loaded());

@@ -40,8 +40,9 @@
 //! - [`quant`]: the requantisation rule of the int8 network.
 //! - [`mlp`]: int8 inference over a model's blobs (with the `cortex-m-dsp`
 //!   feature on ARM, `mlp_dsp` runs its dot products on the DSP extension
-//!   and `frontend_dsp` the front end's inner loops: the only modules allowed
-//!   `unsafe`, for their inline assembly).
+//!   and `frontend_dsp` and `chroma_dsp` the front end's and the chroma
+//!   bank's inner loops: the only modules allowed `unsafe`, for their
+//!   inline assembly).
 //! - [`sensor`]: [`ValenceSensor`], samples in, valence readings out.
 //! - [`ram`]: the RAM a sensor takes on a target, from its fields.
 //!
@@ -75,6 +76,8 @@
 #![deny(missing_docs)]
 
 pub mod chroma;
+#[cfg(all(feature = "cortex-m-dsp", target_arch = "arm"))]
+pub mod chroma_dsp;
 pub mod chroma_stream;
 pub mod db;
 pub mod fft;

@@ -15,7 +15,7 @@
 //! Models whose network reads harmony features ([`FeatureSet::MelHarmony`],
 //! [`FeatureSet::Harmony`]) need the crate's `harmony` cargo feature (off by
 //! default): the sensor then also runs a [`crate::harmony_stream::HarmonyStream`] (a 2048-point
-//! chroma FFT every 1024 samples and the harmony statistics of each window)
+//! chroma FFT every 2048 samples and the harmony statistics of each window)
 //! sized by two more const generics, `MAX_CHROMA_FFT` and
 //! `MAX_CHROMA_WEIGHTS` (`DefaultHarmonySensor` for the default chroma
 //! path). Without the feature those generics are unused, the sensor has

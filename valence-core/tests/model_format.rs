@@ -85,8 +85,8 @@ fn harmony_models_declare_their_feature_set_in_version_2() {
         let owned = harmony_model(set);
         let bytes = owned.to_bytes();
         assert_eq!(&bytes[4..6], &2u16.to_le_bytes(), "{set}");
-        // The field: set, chroma FFT size 2048 and hop 1024, little-endian.
-        assert_eq!(&bytes[bytes.len() - 5..], &[set.code(), 0, 8, 0, 4]);
+        // The field: set, chroma FFT size 2048 and hop 2048, little-endian.
+        assert_eq!(&bytes[bytes.len() - 5..], &[set.code(), 0, 8, 0, 8]);
         assert_eq!(bytes, encode_unchecked(&owned.descriptor(), 2));
         let model = Model::from_bytes(&bytes).unwrap();
         assert_eq!(model.feature_set(), set);
@@ -96,7 +96,7 @@ fn harmony_models_declare_their_feature_set_in_version_2() {
         let chroma = model.chroma_spec().unwrap();
         assert_eq!(
             (chroma.sample_rate, chroma.n_fft, chroma.hop),
-            (16_000, 2048, 1024)
+            (16_000, 2048, 2048)
         );
     }
 }
@@ -165,7 +165,8 @@ fn harmony_models_need_windows_that_hold_a_chroma_frame() {
         err,
         ModelError::WindowTooShortForChroma {
             window_samples: 3 * 256 + 512,
-            needed: 2048
+            // N + c − gcd(H, c) = 2048 + 2048 − gcd(1024, 2048).
+            needed: 3072
         }
     );
     assert!(err.to_string().contains("chroma frame"), "{err}");

@@ -125,7 +125,7 @@ fn mel_harmony_vectors_are_the_mel_vectors_followed_by_the_harmony_of_the_same_w
             ..
         } => assert_eq!(
             (*set, *chroma_n_fft, *chroma_hop),
-            (FeatureSet::MelHarmony, 2048, 1024)
+            (FeatureSet::MelHarmony, 2048, 2048)
         ),
         other => panic!("{other:?}"),
     }
@@ -240,7 +240,7 @@ fn harmony_runs_export_models_that_declare_the_feature_set() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["feature_set"], "mel-harmony");
     assert_eq!(v["chroma"]["n_fft"], 2048);
-    assert_eq!(v["chroma"]["hop"], 1024);
+    assert_eq!(v["chroma"]["hop"], 2048);
     assert_eq!(v["n_features"], 143);
 
     // predict gives the core sensor's readings.

@@ -196,8 +196,8 @@ pub fn encode_unchecked(desc: &ModelDescriptor<'_>, version: u16) -> Vec<u8> {
     let mut payload = vec![0u8; 1 << 20];
     let mut n = postcard::to_slice(desc, &mut payload).unwrap().len();
     if version >= 2 {
-        // The feature-set field: set, chroma FFT size and hop.
-        let field = [desc.feature_set.code(), 0x00, 0x08, 0x00, 0x04];
+        // The feature-set field: set, chroma FFT size and hop (2048, 2048).
+        let field = [desc.feature_set.code(), 0x00, 0x08, 0x00, 0x08];
         payload[n..n + field.len()].copy_from_slice(&field);
         n += field.len();
     }

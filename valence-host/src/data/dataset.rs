@@ -353,7 +353,7 @@ mod tests {
             stats: StatsSpec::DEFAULT,
             set: FeatureSet::MelHarmony,
             chroma_n_fft: 2048,
-            chroma_hop: 1024,
+            chroma_hop: 2048,
         };
         let bytes = postcard::to_stdvec(&harmony).unwrap();
         assert_eq!(bytes[0], 2);

@@ -3,10 +3,10 @@
 //!
 //! [`harmony_windows`] runs the core's [`HarmonyStream`] — the code the
 //! device's sensor runs — over the same samples as the mel front end: the
-//! default chroma path (a 2048-point FFT every 1024 samples) and, for each
+//! default chroma path (a 2048-point FFT every 2048 samples) and, for each
 //! mel statistics window, the summary of the chroma frames that lie
 //! entirely inside that window's span of samples ([`window_span`]): chroma
-//! frame `t` covers samples `[t·1024, t·1024 + 2048)` and belongs to window
+//! frame `t` covers samples `[t·2048, t·2048 + 2048)` and belongs to window
 //! `i` when that range lies inside window `i`'s `[start, end)`. The summary
 //! is the core's [`valence_core::harmony::HarmonyWindow`]: the mean chroma
 //! and the Krumhansl–Kessler key clarity, [`N_HARMONY_FEATURES`] values in
