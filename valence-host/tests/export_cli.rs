@@ -104,27 +104,30 @@ struct Trained {
 }
 
 fn train() -> Trained {
+    train_with(&[])
+}
+
+/// [`train`] with more flags.
+fn train_with(extra: &[&str]) -> Trained {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("tones.vds");
     tone_dataset().save(&data).unwrap();
     let run = dir.path().join("run");
-    let out = valence(
-        &[
-            "train",
-            "--data",
-            "{}",
-            "--out",
-            "{}",
-            "--epochs",
-            "60",
-            "--hidden",
-            "64,32",
-            "--val-fraction",
-            "0.25",
-        ],
-        &[&data, &run],
-        &[],
-    );
+    let mut args = vec![
+        "train",
+        "--data",
+        "{}",
+        "--out",
+        "{}",
+        "--epochs",
+        "60",
+        "--hidden",
+        "64,32",
+        "--val-fraction",
+        "0.25",
+    ];
+    args.extend_from_slice(extra);
+    let out = valence(&args, &[&data, &run], &[]);
     assert!(out.status.success(), "{}", text(&out));
     Trained {
         _dir: dir,
@@ -184,6 +187,31 @@ fn train_exports_a_model_that_meets_the_goals() {
     println!("{said}");
     assert!(verify.status.success(), "{said}");
     assert!(said.contains("worst examples"), "{said}");
+}
+
+#[test]
+fn train_exports_on_the_label_scale_it_is_given() {
+    // A scale wider than the labels: the model records it, and the
+    // difference goal is a share of it.
+    let t = train_with(&["--label-range", "-4,6"]);
+    let bytes = std::fs::read(t.run.join("model.vlm")).expect("train wrote no model.vlm");
+    let model = Model::from_bytes(&bytes).unwrap();
+    let label = model.descriptor().label;
+    assert_eq!((label.min, label.max), (-4.0, 6.0));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(t.run.join("report.json")).unwrap()).unwrap();
+    let e = &report["export_summary"];
+    let narrow = train();
+    let report_narrow: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(narrow.run.join("report.json")).unwrap())
+            .unwrap();
+    let n = &report_narrow["export_summary"];
+    assert_eq!(e["label_range"], serde_json::json!([-4.0, 6.0]), "{e}");
+    assert!(e["label_range_source"].as_str().unwrap().contains("given"), "{e}");
+    // Same weights and differences; only the range they are measured against changed.
+    assert!(e["diff_p99"].as_f64().is_some(), "{e}");
+    assert_eq!(e["diff_p99"], n["diff_p99"], "{e} {n}");
+    assert!(e["diff_p99_pct"].as_f64().unwrap() < n["diff_p99_pct"].as_f64().unwrap());
 }
 
 #[test]

@@ -292,6 +292,7 @@ pub fn run(args: &DemoArgs) -> Result<DemoOutcome> {
             device: DeviceKind::Cpu,
             resume: false,
             verbose: false,
+            label_range: Some(VALENCE_RANGE),
         },
         init: plan.init,
         iter: plan.iter,

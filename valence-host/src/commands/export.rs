@@ -124,13 +124,20 @@ pub fn run(args: &ExportArgs) -> Result<Exported> {
 }
 
 /// The last step of `train` and `tune`: exports `RUN_DIR/model.vlm` for
-/// features from audio when the goals are met, prints the summary, and
-/// returns it for `report.json`. A missed goal or external features are
+/// features from audio when the goals are met (on the label scale
+/// `label_range` when given, else the training labels' min to max), prints
+/// the summary, and returns it for `report.json`. A missed goal or external features are
 /// reported, not errors: the training itself succeeded.
-pub fn export_after_training(run_dir: &Path, data: &Path) -> Result<crate::export::ExportSummary> {
+pub fn export_after_training(
+    run_dir: &Path,
+    data: &Path,
+    label_range: Option<(f32, f32)>,
+) -> Result<crate::export::ExportSummary> {
     let run = TrainedRun::load(run_dir)?;
     let ds = load_dataset(data)?;
-    let exported = export_loaded(&run, &ds, &ExportOptions::from_env()?)?;
+    let mut opts = ExportOptions::from_env()?;
+    opts.label_range = label_range;
+    let exported = export_loaded(&run, &ds, &opts)?;
     print!("{}", exported.summary);
     let out = run_dir.join(MODEL_FILE_NAME);
     match &exported.bytes {

@@ -73,6 +73,11 @@ pub struct CommonArgs {
     /// Print every epoch.
     #[arg(long, short)]
     pub verbose: bool,
+    /// The label's scale, `MIN,MAX`, for the int8 export that ends the run:
+    /// its goal on |int8 − float| is a share of this range, and the model
+    /// file records it (default: the training labels' min and max).
+    #[arg(long, value_name = "MIN,MAX", value_parser = super::export::parse_label_range, allow_hyphen_values = true)]
+    pub label_range: Option<(f32, f32)>,
 }
 
 impl CommonArgs {
@@ -222,12 +227,13 @@ pub fn run(args: &TrainArgs) -> Result<Report> {
 /// into `RUN_DIR/model.vlm` (see [`super::export::export_after_training`]),
 /// its summary recorded in `report.json`.
 pub fn export_last(report: &mut Report, c: &CommonArgs) -> Result<()> {
-    let summary = super::export::export_after_training(&c.out, &c.data).with_context(|| {
-        format!(
-            "the training finished and is saved in {}, but its int8 export failed",
-            c.out.display()
-        )
-    })?;
+    let summary = super::export::export_after_training(&c.out, &c.data, c.label_range)
+        .with_context(|| {
+            format!(
+                "the training finished and is saved in {}, but its int8 export failed",
+                c.out.display()
+            )
+        })?;
     let vlm = c.out.join(super::export::MODEL_FILE_NAME);
     if vlm.exists()
         && !report
