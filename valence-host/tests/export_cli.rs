@@ -207,7 +207,10 @@ fn train_exports_on_the_label_scale_it_is_given() {
             .unwrap();
     let n = &report_narrow["export_summary"];
     assert_eq!(e["label_range"], serde_json::json!([-4.0, 6.0]), "{e}");
-    assert!(e["label_range_source"].as_str().unwrap().contains("given"), "{e}");
+    assert!(
+        e["label_range_source"].as_str().unwrap().contains("given"),
+        "{e}"
+    );
     // Same weights and differences; only the range they are measured against changed.
     assert!(e["diff_p99"].as_f64().is_some(), "{e}");
     assert_eq!(e["diff_p99"], n["diff_p99"], "{e} {n}");
