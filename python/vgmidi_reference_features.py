@@ -1,0 +1,117 @@
+"""Which audio features could carry VGMIDI valence further: a librosa reference.
+
+Reads the 16 kHz renders and the valence labels that scripts/bench-vgmidi.sh
+leaves in target/bench/vgmidi (run it first), computes per piece, on the
+first 28.7 s (the window the benchmark uses):
+
+- harmony: the mean of librosa's chroma_stft (2048-point frames every 2048
+  samples, tuning 0) and the Krumhansl-Kessler key clarity of that mean (best
+  major and best minor correlation, their difference): what
+  `valence features --feature-set harmony` computes in fixed point;
+- onset/tempo: librosa's onset strength (hop 256) mean and sd, the onset
+  rate and the tempo estimate;
+- centroid/rms: spectral centroid mean and sd, relative sd of the RMS;
+
+and scores ridge regression (alpha chosen by RidgeCV on each training part)
+with 10 plain folds and 10 folds grouped by game: fold-mean R² and the R² of
+all out-of-fold predictions pooled, as BENCHMARKS.md reports them.
+
+    .venv/bin/python python/vgmidi_reference_features.py
+"""
+
+import os
+from pathlib import Path
+
+import librosa
+import numpy as np
+import pandas as pd
+from sklearn.linear_model import RidgeCV
+from sklearn.model_selection import GroupKFold, KFold, cross_val_predict
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+SR = 16_000
+SECONDS = 28.7
+MAJOR = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
+MINOR = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
+
+
+def key_clarity(chroma):
+    best = [max(np.corrcoef(chroma, np.roll(p, k))[0, 1] for k in range(12)) for p in (MAJOR, MINOR)]
+    return [best[0], best[1], best[0] - best[1]]
+
+
+def features(path):
+    y, sr = librosa.load(path, sr=SR, duration=SECONDS)
+    if len(y) < int(SR * SECONDS):
+        return None
+    power = np.abs(librosa.stft(y, n_fft=2048, hop_length=2048, center=False)) ** 2
+    chroma = librosa.feature.chroma_stft(S=power, sr=sr, tuning=0).mean(axis=1)
+    onset = librosa.onset.onset_strength(y=y, sr=sr, hop_length=256)
+    tempo = librosa.feature.tempo(onset_envelope=onset, sr=sr, hop_length=256)[0]
+    onsets = librosa.onset.onset_detect(onset_envelope=onset, sr=sr, hop_length=256)
+    centroid = librosa.feature.spectral_centroid(y=y, sr=sr, n_fft=512, hop_length=256)
+    rms = librosa.feature.rms(y=y, frame_length=512, hop_length=256)
+    row = {f"chroma_{i}": v for i, v in enumerate(chroma)}
+    row.update(zip(["kk_major", "kk_minor", "kk_difference"], key_clarity(chroma)))
+    row.update(
+        onset_mean=onset.mean(),
+        onset_sd=onset.std(),
+        onset_rate=len(onsets) / SECONDS,
+        tempo=tempo,
+        centroid_mean=centroid.mean(),
+        centroid_sd=centroid.std(),
+        rms_relative_sd=rms.std() / max(rms.mean(), 1e-9),
+    )
+    return row
+
+
+def score(x, y, groups):
+    model = make_pipeline(StandardScaler(), RidgeCV(alphas=np.logspace(-2, 3, 20)))
+    out = []
+    for cv, g in [(KFold(10, shuffle=True, random_state=0), None), (GroupKFold(10), groups)]:
+        folds = []
+        for tr, te in cv.split(x, y, g):
+            model.fit(x[tr], y[tr])
+            folds.append(1 - np.mean((model.predict(x[te]) - y[te]) ** 2) / np.var(y[te]))
+        pooled = cross_val_predict(model, x, y, cv=cv, groups=g)
+        out += [np.mean(folds), 1 - np.mean((pooled - y) ** 2) / np.var(y)]
+    return out
+
+
+def main():
+    bench = Path(__file__).resolve().parent.parent / "target" / "bench" / "vgmidi"
+    labels = bench / "labels-valence.csv"
+    if not labels.exists():
+        raise SystemExit(f"{labels} not found: run scripts/bench-vgmidi.sh first")
+    rows = []
+    for _, r in pd.read_csv(labels).iterrows():
+        f = features(os.path.join(bench, "wav", r["file"]))
+        if f is not None:
+            rows.append({"label": r["label"], "game": r["game"], **f})
+    df = pd.DataFrame(rows)
+    y, groups = df["label"].to_numpy(), df["game"].to_numpy()
+    harmony = [f"chroma_{i}" for i in range(12)] + ["kk_major", "kk_minor", "kk_difference"]
+    onset = ["onset_mean", "onset_sd", "onset_rate", "tempo"]
+    timbre = ["centroid_mean", "centroid_sd", "rms_relative_sd"]
+    sets = [
+        ("harmony", harmony),
+        ("onset/tempo", onset),
+        ("centroid/rms", timbre),
+        ("harmony + onset strength mean", harmony + ["onset_mean"]),
+        ("harmony + onset strength mean and sd", harmony + ["onset_mean", "onset_sd"]),
+        ("harmony + onset rate", harmony + ["onset_rate"]),
+        ("harmony + tempo", harmony + ["tempo"]),
+        ("harmony + onset/tempo", harmony + onset),
+        ("harmony + onset/tempo + centroid/rms", harmony + onset + timbre),
+    ]
+    print(f"{len(df)} pieces")
+    print("| features (ridge) | R² plain | pooled | R² by game | pooled |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for name, cols in sets:
+        r = score(df[cols].to_numpy(), y, groups)
+        print(f"| {name} | {r[0]:.3f} | {r[1]:.3f} | {r[2]:.3f} | {r[3]:.3f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
