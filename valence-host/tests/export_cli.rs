@@ -218,6 +218,55 @@ fn train_exports_on_the_label_scale_it_is_given() {
 }
 
 #[test]
+fn a_linear_model_trains_and_exports() {
+    // `--hidden none`: inputs straight to the output, one int8 layer.
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("tones.vds");
+    tone_dataset().save(&data).unwrap();
+    let run = dir.path().join("run");
+    let args = [
+        "train",
+        "--data",
+        "{}",
+        "--out",
+        "{}",
+        "--epochs",
+        "60",
+        "--hidden",
+        "none",
+        "--lr",
+        "5e-3",
+        "--val-fraction",
+        "0.25",
+    ];
+    let out = valence(&args, &[&data, &run], &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let bytes = std::fs::read(run.join("model.vlm")).expect("train wrote no model.vlm");
+    let model = Model::from_bytes(&bytes).unwrap();
+    let layers = &model.descriptor().layers;
+    assert_eq!(layers.len(), 1);
+    assert_eq!((layers[0].inputs, layers[0].outputs), (128, 1));
+    let verify = valence(
+        &["verify", "--model", "{}", "--data", "{}"],
+        &[&run.join("model.vlm"), &data],
+        &[],
+    );
+    assert!(verify.status.success(), "{}", text(&verify));
+    // A width that is not a number is refused with what to give.
+    let bad = valence(
+        &["train", "--data", "{}", "--out", "{}", "--hidden", "64,x"],
+        &[&data, &dir.path().join("bad")],
+        &[],
+    );
+    assert!(!bad.status.success());
+    assert!(
+        text(&bad).contains("`none` for no hidden layer"),
+        "{}",
+        text(&bad)
+    );
+}
+
+#[test]
 fn export_is_reproducible_and_refuses_what_it_cannot_do() {
     let t = train();
     let dir = t.run.parent().unwrap();

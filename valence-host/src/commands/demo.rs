@@ -279,7 +279,7 @@ pub fn run(args: &DemoArgs) -> Result<DemoOutcome> {
             out: run_dir.clone(),
             epochs: plan.epochs,
             patience: plan.patience,
-            hidden: vec![256, 128, 64],
+            hidden: super::train::HiddenWidths(vec![256, 128, 64]),
             dropout: 0.2,
             weight_decay: WEIGHT_DECAY,
             clip: INPUT_CLIP,

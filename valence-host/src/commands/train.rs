@@ -32,9 +32,10 @@ pub struct CommonArgs {
     /// Stop after this many epochs without a better validation MSE (0: never).
     #[arg(long, default_value_t = 20)]
     pub patience: usize,
-    /// Hidden layer widths, comma-separated.
-    #[arg(long, value_delimiter = ',', default_value = "256,128,64")]
-    pub hidden: Vec<usize>,
+    /// Hidden layer widths, comma-separated; `none` for no hidden layer (a
+    /// linear model, which on small datasets can generalise better).
+    #[arg(long, value_name = "WIDTHS", value_parser = parse_hidden, default_value = "256,128,64")]
+    pub hidden: HiddenWidths,
     /// Dropout rate after each hidden layer.
     #[arg(long, default_value_t = 0.2)]
     pub dropout: f64,
@@ -80,11 +81,31 @@ pub struct CommonArgs {
     pub label_range: Option<(f32, f32)>,
 }
 
+/// The hidden layer widths of `--hidden` (empty: no hidden layer).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HiddenWidths(pub Vec<usize>);
+
+/// Parses `--hidden`: comma-separated positive widths, or `none`.
+pub fn parse_hidden(s: &str) -> std::result::Result<HiddenWidths, String> {
+    if s.trim().eq_ignore_ascii_case("none") {
+        return Ok(HiddenWidths(Vec::new()));
+    }
+    s.split(',')
+        .map(|w| match w.trim().parse::<usize>() {
+            Ok(n) if n > 0 => Ok(n),
+            _ => Err(format!(
+                "`{w}` is not a layer width: give positive integers separated by commas (256,128,64), or `none` for no hidden layer"
+            )),
+        })
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map(HiddenWidths)
+}
+
 impl CommonArgs {
     /// The architecture the flags describe (inputs filled in from the data).
     pub fn architecture(&self) -> Architecture {
         Architecture {
-            hidden: self.hidden.clone(),
+            hidden: self.hidden.0.clone(),
             dropout: self.dropout,
             bn_momentum: self.bn_momentum,
             ..Architecture::default_for(0)
