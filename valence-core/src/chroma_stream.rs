@@ -21,7 +21,8 @@ use core::fmt;
 
 use crate::chroma::{ChromaBank, ChromaError, ChromaSpec, N_CHROMA};
 use crate::fft::{fft_q31_scaled, real_power_in_place};
-use crate::window::{hann_q16, normalising_shift, window_bit_reversed};
+use crate::frame_buffer;
+use crate::window::{hann_q16, normalising_shift, window_halves_bit_reversed};
 
 /// Weights of the sparse bank at 16 kHz, `n_fft` 4096 (9813), rounded up:
 /// the capacity of [`HostChromaStream`].
@@ -181,23 +182,13 @@ impl<const MAX_FFT: usize, const MAX_WEIGHTS: usize> ChromaStream<MAX_FFT, MAX_W
             *input = &[];
             return None;
         }
-        if self.fill < n_fft && !input.is_empty() {
-            let take = (n_fft - self.fill).min(input.len());
-            let (chunk, rest) = input.split_at_checked(take).unwrap_or((input, &[]));
-            if let Some(dst) = self.samples.get_mut(self.fill..self.fill + chunk.len()) {
-                dst.copy_from_slice(chunk);
-            }
-            *input = rest;
-            self.fill += chunk.len();
-        }
-        if self.fill < n_fft {
+        let swapped = frame_buffer::swapped_by(n_fft, self.hop, self.frames);
+        if !frame_buffer::fill_frame(&mut self.samples, &mut self.fill, n_fft, swapped, input) {
             return None;
         }
         self.compute_frame();
         self.frames += 1;
-        let hop = self.hop.min(n_fft);
-        self.samples.copy_within(hop..n_fft, 0);
-        self.fill = n_fft - hop;
+        frame_buffer::keep_after_frame(&mut self.samples, &mut self.fill, n_fft, self.hop);
         Some(&self.frame)
     }
 
@@ -211,7 +202,10 @@ impl<const MAX_FFT: usize, const MAX_WEIGHTS: usize> ChromaStream<MAX_FFT, MAX_W
 
     fn compute_frame(&mut self) {
         let (window, runs) = self.tables.split_at(MAX_FFT / 2);
-        let peak = window_bit_reversed(&self.samples, window, &mut self.work, self.log2_n);
+        let n_fft = self.n_fft.min(MAX_FFT);
+        let swapped = frame_buffer::swapped_by(n_fft, self.hop, self.frames);
+        let (first, second) = frame_buffer::halves(&self.samples, n_fft, swapped);
+        let peak = window_halves_bit_reversed(first, second, window, &mut self.work, self.log2_n);
         if peak == 0 {
             self.frame = [0; N_CHROMA];
             return;

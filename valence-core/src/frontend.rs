@@ -20,6 +20,7 @@ use core::fmt;
 
 use crate::db::{log2_q24, log2_q24_to_db_q8, DB_FRAC_BITS};
 use crate::fft::{fft_q31_scaled, real_power_in_place};
+use crate::frame_buffer;
 use crate::mel::{Filterbank, POWER_SHIFT, WEIGHT_FRAC_BITS};
 use crate::spec::{FeatureSpec, MelNorm, MelScale, SpecError};
 use crate::tables::LOG2_FRAC_BITS;
@@ -94,8 +95,9 @@ pub struct FrontEnd<const MAX_FFT: usize, const MAX_MELS: usize> {
     n_mels: usize,
     floor_q8: i16,
     /// Samples of the current frame: `fill` of them are valid, oldest first
-    /// from the start of the buffer, or, when `swapped_by` is not 0, from its
-    /// second half on and then from its start.
+    /// from the start of the buffer, or, after an odd number of frames with
+    /// a hop of half the FFT, from its second half on and then from its
+    /// start ([`crate::frame_buffer`]).
     samples: [i16; MAX_FFT],
     fill: usize,
     frames: u64,
@@ -263,33 +265,13 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> FrontEnd<MAX_FFT, MAX_MELS> {
     /// ```
     pub fn next_frame(&mut self, input: &mut &[i16]) -> Option<&[i16]> {
         let n_fft = self.n_fft.min(MAX_FFT);
-        if self.fill < n_fft && !input.is_empty() {
-            let take = (n_fft - self.fill).min(input.len());
-            let (chunk, rest) = input.split_at_checked(take).unwrap_or((input, &[]));
-            // With the halves swapped, the samples from n_fft/2 on go to the front.
-            let at = (self.fill + self.swapped_by()) & (n_fft - 1);
-            if let Some(dst) = self.samples.get_mut(at..at + chunk.len()) {
-                let done = copy_in_dsp(dst, chunk);
-                if let (Some(dst), Some(src)) = (dst.get_mut(done..), chunk.get(done..)) {
-                    dst.copy_from_slice(src);
-                }
-            }
-            *input = rest;
-            self.fill += chunk.len();
-        }
-        if self.fill < n_fft {
+        let swapped = frame_buffer::swapped_by(n_fft, self.hop, self.frames);
+        if !frame_buffer::fill_frame(&mut self.samples, &mut self.fill, n_fft, swapped, input) {
             return None;
         }
         self.compute_frame();
         self.frames += 1;
-        // Keep the newest n_fft - hop samples: with a hop of half the FFT
-        // they stay where they are (the halves swap roles, see
-        // `swapped_by`); otherwise they move to the front, oldest first.
-        let hop = self.hop.min(n_fft);
-        if 2 * hop != n_fft && !move_down_dsp(&mut self.samples, hop, n_fft - hop) {
-            self.samples.copy_within(hop..n_fft, 0);
-        }
-        self.fill = n_fft - hop;
+        frame_buffer::keep_after_frame(&mut self.samples, &mut self.fill, n_fft, self.hop);
         self.frame.get(..self.n_mels)
     }
 
@@ -301,28 +283,11 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> FrontEnd<MAX_FFT, MAX_MELS> {
         }
     }
 
-    /// Where the frame starts in `samples`: with a hop of half the FFT the
-    /// two halves of the buffer take turns as the frame's first half (after
-    /// an odd number of frames the second half of the buffer comes first),
-    /// so no sample is moved; with any other hop the frame starts at 0.
-    fn swapped_by(&self) -> usize {
-        let n_fft = self.n_fft.min(MAX_FFT);
-        if 2 * self.hop == n_fft && self.frames % 2 == 1 {
-            n_fft / 2
-        } else {
-            0
-        }
-    }
-
     fn compute_frame(&mut self) {
         let (window, rise) = self.tables.split_at(MAX_FFT / 2);
         let n_fft = self.n_fft.min(MAX_FFT);
-        let (front, back) = self.samples.split_at(n_fft / 2);
-        let (first, second) = if self.swapped_by() == 0 {
-            (front, back)
-        } else {
-            (back, front)
-        };
+        let swapped = frame_buffer::swapped_by(n_fft, self.hop, self.frames);
+        let (first, second) = frame_buffer::halves(&self.samples, n_fft, swapped);
         let peak = window_halves_bit_reversed(first, second, window, &mut self.work, self.log2_n);
         if peak == 0 {
             self.frame = [self.floor_q8; MAX_MELS];
@@ -375,36 +340,6 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> FrontEnd<MAX_FFT, MAX_MELS> {
             };
         }
     }
-}
-
-/// The copy of new samples on the Cortex-M4's DSP build
-/// ([`crate::frontend_dsp::copy_in`]): how many it copied.
-#[cfg(all(feature = "cortex-m-dsp", target_arch = "arm"))]
-#[inline(always)]
-fn copy_in_dsp(dst: &mut [i16], src: &[i16]) -> usize {
-    crate::frontend_dsp::copy_in(dst, src)
-}
-
-/// The portable build copies with `copy_from_slice`.
-#[cfg(not(all(feature = "cortex-m-dsp", target_arch = "arm")))]
-#[inline(always)]
-fn copy_in_dsp(_dst: &mut [i16], _src: &[i16]) -> usize {
-    0
-}
-
-/// The move of the newest samples to the front on the Cortex-M4's DSP build
-/// ([`crate::frontend_dsp::move_down`]); `false` if it did not run.
-#[cfg(all(feature = "cortex-m-dsp", target_arch = "arm"))]
-#[inline(always)]
-fn move_down_dsp(samples: &mut [i16], from: usize, len: usize) -> bool {
-    crate::frontend_dsp::move_down(samples, from, len)
-}
-
-/// The portable build moves the samples with `copy_within`.
-#[cfg(not(all(feature = "cortex-m-dsp", target_arch = "arm")))]
-#[inline(always)]
-fn move_down_dsp(_samples: &mut [i16], _from: usize, _len: usize) -> bool {
-    false
 }
 
 /// The band loop's log and decibels on the Cortex-M4's DSP build

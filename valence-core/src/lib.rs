@@ -81,6 +81,7 @@ pub mod chroma_dsp;
 pub mod chroma_stream;
 pub mod db;
 pub mod fft;
+mod frame_buffer;
 pub mod frontend;
 #[cfg(all(feature = "cortex-m-dsp", target_arch = "arm"))]
 pub mod frontend_dsp;
