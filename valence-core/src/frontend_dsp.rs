@@ -58,7 +58,7 @@
 //!
 //! Safety argument for the assembly: [`radix4_pass`] takes each group of
 //! `8·H` slots with `chunks_exact_mut` (so inside `buf`); butterfly `k`
-//! (`0 ≤ k < H`) reads and writes slots `2k + {0, 1}` plus `2H`, `4H` and
+//! (`0 ≤ k < H`, two per loop turn, `H` a power of two from 2) reads and writes slots `2k + {0, 1}` plus `2H`, `4H` and
 //! `6H` beyond them, all below `8H` (addressed from slot `2k + 3H`), and
 //! reads the six words of twiddle row `k` (addressed from 8 bytes before
 //! it); the function checks that `rows` has at least `H` rows.
@@ -91,7 +91,8 @@
 //! samples (`len` a multiple of 8 checked), word-aligned (the buffer's start
 //! a multiple of four bytes and `from` even, checked). [`copy_in`] reads
 //! and writes the first `8·⌊n/8⌋` samples of `src` and `dst`, `n` the
-//! shorter length, both word-aligned (checked). Loads and stores are
+//! shorter length, both word-aligned (checked); both copy through
+//! [`copy_blocks`], whose contract they meet. Loads and stores are
 //! aligned for their types (`&[i32]`,
 //! `&[[i32; 6]]`, `&[u16]`, `&[u64]`). The blocks write only the registers
 //! they declare, touch no stack (but for [`filterbank_walk`]'s), and
