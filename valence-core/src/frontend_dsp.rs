@@ -92,7 +92,7 @@
 //! a multiple of four bytes and `from` even, checked). [`copy_in`] reads
 //! and writes the first `8·⌊n/8⌋` samples of `src` and `dst`, `n` the
 //! shorter length, both word-aligned (checked); both copy through
-//! [`copy_blocks`], whose contract they meet. Loads and stores are
+//! `copy_blocks`, whose contract they meet. Loads and stores are
 //! aligned for their types (`&[i32]`,
 //! `&[[i32; 6]]`, `&[u16]`, `&[u64]`). The blocks write only the registers
 //! they declare, touch no stack (but for [`filterbank_walk`]'s), and
