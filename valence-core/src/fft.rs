@@ -320,17 +320,23 @@ fn radix4_pass_dsp(buf: &mut [i32], log2_h: u32, rows: &[[i32; 6]]) -> bool {
 
 /// A pass of 512 or 1024 points (`log2_h` 7 or 8) with its twiddles from
 /// [`crate::tables::RADIX4_LARGE_Q30`] instead of folded per butterfly, on
-/// the Cortex-M4's DSP build; `false` if it did not run.
+/// the Cortex-M4's DSP build: the 1024-point stage by its kernel
+/// ([`crate::frontend_dsp::radix4_pass_far`]), the 512-point one by the
+/// portable pass; `false` if it did not run.
 #[cfg(all(feature = "cortex-m-dsp", target_arch = "arm"))]
 #[inline(always)]
 fn large_pass(buf: &mut [i32], log2_h: u32) -> bool {
-    let h = 1usize << log2_h.min(31);
-    match crate::tables::radix4_large_rows(h) {
-        Some(rows) => {
-            radix4_pass(buf, h, rows.iter().copied());
+    use crate::frontend_dsp::radix4_pass_far as pass;
+    match (
+        log2_h,
+        crate::tables::radix4_large_rows(1usize << log2_h.min(31)),
+    ) {
+        (8, Some(rows)) => pass::<256>(buf, rows),
+        (_, Some(rows)) => {
+            radix4_pass(buf, 1usize << log2_h.min(31), rows.iter().copied());
             true
         }
-        None => false,
+        _ => false,
     }
 }
 

@@ -13,7 +13,9 @@
 //!   (`±4H`, `±12H` bytes, in reach of `LDRD`/`STRD` for `H ≤ 64`), each
 //!   point loaded and stored as one pair of words, and the twiddle row's
 //!   last load moving on to the next row, two butterflies per loop turn:
-//!   about 44 instructions per butterfly instead of about 85. `SMMULR` is `round(a·b / 2^32)` with the
+//!   about 44 instructions per butterfly instead of about 85.
+//!   [`radix4_pass_far`] does the stage of 1024 points, whose quarters lie
+//!   beyond `LDRD`'s reach, from two pointers. `SMMULR` is `round(a·b / 2^32)` with the
 //!   rounding constant `2^31`, exactly `fft::mul_half`; `SMMLAR` adds such a
 //!   product to an accumulator without another rounding, which is
 //!   `acc + mul_half(a, b)` with 32-bit wrap-around; the untwiddled input is
@@ -62,6 +64,11 @@
 //! `6H` beyond them, all below `8H` (addressed from slot `2k + 3H`), and
 //! reads the six words of twiddle row `k` (addressed from 8 bytes before
 //! it); the function checks that `rows` has at least `H` rows.
+//! [`radix4_pass_far`] (`H` 256, checked) reads and writes the same
+//! slots, from slot `2k` of the group (the first quarter, `+8H` bytes the
+//! second) and slot `2k + 4H` (the third, `+8H` the fourth), and the same
+//! twiddle rows; it keeps its counter in 8 bytes it reserves below the stack
+//! pointer and gives back.
 //! [`first_pass_left`] and [`first_pass_right`] read and write the
 //! `8·⌊len/8⌋` first words of `buf`, eight at a time (none if there are
 //! fewer than eight).
@@ -95,7 +102,8 @@
 //! `copy_blocks`, whose contract they meet. Loads and stores are
 //! aligned for their types (`&[i32]`,
 //! `&[[i32; 6]]`, `&[u16]`, `&[u64]`). The blocks write only the registers
-//! they declare, touch no stack (but for [`filterbank_walk`]'s), and
+//! they declare, touch no stack (but for [`filterbank_walk`]'s and
+//! [`radix4_pass_far`]'s), and
 //! clobber the flags (declared by not passing `preserves_flags`).
 #![allow(unsafe_code)]
 
@@ -215,6 +223,108 @@ pub fn radix4_pass<const H: usize>(buf: &mut [i32], rows: &[[i32; 6]]) -> bool {
                 f = out(reg) _,
                 g = out(reg) _,
                 options(nostack),
+            );
+        }
+    }
+    true
+}
+
+/// [`radix4_pass`] for the stage of 1024 points (`H` 256: the last pass of
+/// the 2048-point chroma FFT): the quarters lie 2,048 bytes apart, beyond
+/// the reach of `LDRD`'s offsets from one pointer, so two pointers walk the
+/// first and the third quarter and reach the second and the fourth at
+/// `+8H` with single-word `LDR`/`STR` (offsets up to 4095), and the
+/// butterfly counter lives in 8 bytes below the stack pointer: about 55
+/// instructions per butterfly, the same arithmetic. Returns `false` and
+/// leaves `buf` untouched for another `H` (the 512-point stage, which no
+/// device build runs yet, keeps the portable pass) or if `rows` is too
+/// short.
+#[inline(always)]
+pub fn radix4_pass_far<const H: usize>(buf: &mut [i32], rows: &[[i32; 6]]) -> bool {
+    if H != 256 || rows.len() < H {
+        return false;
+    }
+    for group in buf.chunks_exact_mut(8 * H) {
+        // SAFETY: see the module documentation.
+        unsafe {
+            core::arch::asm!(
+                "sub sp, sp, #8",
+                "str {a}, [sp]",
+                "2:",
+                // u1 = x1·(c2 − i·s2)/4, x1 a quarter into the group.
+                "ldr {a}, [{pa}, #{o}]",
+                "ldr {b}, [{pa}, #{o4}]",
+                "ldrd {c}, {s}, [{w}, #16]",
+                "smmulr {t}, {a}, {c}",
+                "smmlar {t}, {b}, {s}, {t}",
+                "smmulr {b}, {b}, {c}",
+                "smmulr {a}, {a}, {s}",
+                "sub {b}, {b}, {a}",
+                // u2 = x2·(c1 − i·s1)/4: real part in e, imaginary in c.
+                "ldrd {a}, {c}, [{pb}]",
+                "ldrd {s}, {d}, [{w}, #8]",
+                "smmulr {e}, {a}, {s}",
+                "smmlar {e}, {c}, {d}, {e}",
+                "smmulr {c}, {c}, {s}",
+                "smmulr {a}, {a}, {d}",
+                "sub {c}, {c}, {a}",
+                // u3 = x3·(c3 − i·s3)/4: real part in g, imaginary in s.
+                "ldr {a}, [{pb}, #{o}]",
+                "ldr {s}, [{pb}, #{o4}]",
+                "ldrd {d}, {f}, [{w}, #24]!",
+                "smmulr {g}, {a}, {d}",
+                "smmlar {g}, {s}, {f}, {g}",
+                "smmulr {s}, {s}, {d}",
+                "smmulr {a}, {a}, {f}",
+                "sub {s}, {s}, {a}",
+                // B = u2 + u3 in (a, g), D = u2 − u3 in (e, c).
+                "add {a}, {e}, {g}",
+                "sub {e}, {e}, {g}",
+                "add {g}, {c}, {s}",
+                "sub {c}, {c}, {s}",
+                // u0 = x0/4; A = u0 + u1 in (s, d), C = u0 − u1 in (t, b).
+                "ldrd {d}, {f}, [{pa}]",
+                "add {s}, {t}, {d}, asr #2",
+                "rsb {t}, {t}, {d}, asr #2",
+                "add {d}, {b}, {f}, asr #2",
+                "rsb {b}, {b}, {f}, asr #2",
+                // y0 = A + B, y2 = A − B.
+                "add {f}, {s}, {a}",
+                "sub {s}, {s}, {a}",
+                "add {a}, {d}, {g}",
+                "sub {d}, {d}, {g}",
+                "strd {f}, {a}, [{pa}]",
+                "strd {s}, {d}, [{pb}]",
+                // y1 = C − i·D, y3 = C + i·D.
+                "add {f}, {t}, {c}",
+                "sub {t}, {t}, {c}",
+                "sub {c}, {b}, {e}",
+                "add {b}, {b}, {e}",
+                "str {f}, [{pa}, #{o}]",
+                "str {c}, [{pa}, #{o4}]",
+                "str {t}, [{pb}, #{o}]",
+                "str {b}, [{pb}, #{o4}]",
+                "adds {pa}, {pa}, #8",
+                "adds {pb}, {pb}, #8",
+                "ldr {a}, [sp]",
+                "subs {a}, {a}, #1",
+                "str {a}, [sp]",
+                "bne 2b",
+                "add sp, sp, #8",
+                o = const 8 * H,
+                o4 = const 8 * H + 4,
+                pa = inout(reg) group.as_mut_ptr() => _,
+                pb = inout(reg) group.as_mut_ptr().wrapping_add(4 * H) => _,
+                w = inout(reg) rows.as_ptr().cast::<u8>().wrapping_sub(8) => _,
+                a = inout(reg) H => _,
+                b = out(reg) _,
+                c = out(reg) _,
+                s = out(reg) _,
+                t = out(reg) _,
+                d = out(reg) _,
+                e = out(reg) _,
+                f = out(reg) _,
+                g = out(reg) _,
             );
         }
     }
