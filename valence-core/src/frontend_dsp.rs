@@ -107,15 +107,26 @@
 //! clobber the flags (declared by not passing `preserves_flags`).
 #![allow(unsafe_code)]
 
-/// The text of one radix-4 butterfly of [`radix4_pass`], its four points at
-/// the byte offsets `x0`..`x3` (operand names, such as `"{o1}"`) from `p`.
+/// The text of one radix-4 butterfly of [`radix4_pass`] and
+/// [`radix4_pass_far`]: the arithmetic, with the loads and stores of its
+/// four points given as instruction text (`x1` into `a, b`, `x2` into
+/// `a, c`, `x3` into `a, s`, `x0` into `d, f`; `y0` from `f, a`, `y2` from
+/// `s, d`, `y1` from `f, c`, `y3` from `t, b`), since the two passes
+/// address the points differently.
 macro_rules! radix4_butterfly {
-    ($x0:literal, $x1:literal, $x2:literal, $x3:literal) => {
+    (
+        $load1:literal,
+        $load2:literal,
+        $load3:literal,
+        $load0:literal,
+        $store0:literal,
+        $store2:literal,
+        $store1:literal,
+        $store3:literal
+    ) => {
         concat!(
             // u1 = x1·(c2 − i·s2)/4, x1 a quarter into the group.
-            "ldrd {a}, {b}, [{p}, #",
-            $x1,
-            "]\n",
+            $load1,
             "ldrd {c}, {s}, [{w}, #16]\n",
             "smmulr {t}, {a}, {c}\n",
             "smmlar {t}, {b}, {s}, {t}\n",
@@ -123,9 +134,7 @@ macro_rules! radix4_butterfly {
             "smmulr {a}, {a}, {s}\n",
             "sub {b}, {b}, {a}\n",
             // u2 = x2·(c1 − i·s1)/4: real part in e, imaginary in c.
-            "ldrd {a}, {c}, [{p}, #",
-            $x2,
-            "]\n",
+            $load2,
             "ldrd {s}, {d}, [{w}, #8]\n",
             "smmulr {e}, {a}, {s}\n",
             "smmlar {e}, {c}, {d}, {e}\n",
@@ -134,9 +143,7 @@ macro_rules! radix4_butterfly {
             "sub {c}, {c}, {a}\n",
             // u3 = x3·(c3 − i·s3)/4: real part in g, imaginary in s; the
             // twiddle load moves w on to the next row.
-            "ldrd {a}, {s}, [{p}, #",
-            $x3,
-            "]\n",
+            $load3,
             "ldrd {d}, {f}, [{w}, #24]!\n",
             "smmulr {g}, {a}, {d}\n",
             "smmlar {g}, {s}, {f}, {g}\n",
@@ -149,9 +156,7 @@ macro_rules! radix4_butterfly {
             "add {g}, {c}, {s}\n",
             "sub {c}, {c}, {s}\n",
             // u0 = x0/4 (an arithmetic shift); A = u0 + u1 in (s, d), C = u0 − u1 in (t, b).
-            "ldrd {d}, {f}, [{p}, #",
-            $x0,
-            "]\n",
+            $load0,
             "add {s}, {t}, {d}, asr #2\n",
             "rsb {t}, {t}, {d}, asr #2\n",
             "add {d}, {b}, {f}, asr #2\n",
@@ -161,23 +166,15 @@ macro_rules! radix4_butterfly {
             "sub {s}, {s}, {a}\n",
             "add {a}, {d}, {g}\n",
             "sub {d}, {d}, {g}\n",
-            "strd {f}, {a}, [{p}, #",
-            $x0,
-            "]\n",
-            "strd {s}, {d}, [{p}, #",
-            $x2,
-            "]\n",
+            $store0,
+            $store2,
             // y1 = C − i·D, y3 = C + i·D.
             "add {f}, {t}, {c}\n",
             "sub {t}, {t}, {c}\n",
             "sub {c}, {b}, {e}\n",
             "add {b}, {b}, {e}\n",
-            "strd {f}, {c}, [{p}, #",
-            $x1,
-            "]\n",
-            "strd {t}, {b}, [{p}, #",
-            $x3,
-            "]\n",
+            $store1,
+            $store3,
         )
     };
 }
@@ -198,9 +195,27 @@ pub fn radix4_pass<const H: usize>(buf: &mut [i32], rows: &[[i32; 6]]) -> bool {
         unsafe {
             core::arch::asm!(
                 "2:",
-                radix4_butterfly!("-{o3}", "-{o1}", "{o1}", "{o3}"),
+                radix4_butterfly!(
+                    "ldrd {a}, {b}, [{p}, #-{o1}]\n",
+                    "ldrd {a}, {c}, [{p}, #{o1}]\n",
+                    "ldrd {a}, {s}, [{p}, #{o3}]\n",
+                    "ldrd {d}, {f}, [{p}, #-{o3}]\n",
+                    "strd {f}, {a}, [{p}, #-{o3}]\n",
+                    "strd {s}, {d}, [{p}, #{o1}]\n",
+                    "strd {f}, {c}, [{p}, #-{o1}]\n",
+                    "strd {t}, {b}, [{p}, #{o3}]\n"
+                ),
                 // The next butterfly, 8 bytes on.
-                radix4_butterfly!("{n3}", "{n1}", "{p1}", "{p3}"),
+                radix4_butterfly!(
+                    "ldrd {a}, {b}, [{p}, #{n1}]\n",
+                    "ldrd {a}, {c}, [{p}, #{p1}]\n",
+                    "ldrd {a}, {s}, [{p}, #{p3}]\n",
+                    "ldrd {d}, {f}, [{p}, #{n3}]\n",
+                    "strd {f}, {a}, [{p}, #{n3}]\n",
+                    "strd {s}, {d}, [{p}, #{p1}]\n",
+                    "strd {f}, {c}, [{p}, #{n1}]\n",
+                    "strd {t}, {b}, [{p}, #{p3}]\n"
+                ),
                 "adds {p}, {p}, #16",
                 "subs {n}, {n}, #2",
                 "bne 2b",
@@ -251,59 +266,16 @@ pub fn radix4_pass_far<const H: usize>(buf: &mut [i32], rows: &[[i32; 6]]) -> bo
                 "sub sp, sp, #8",
                 "str {a}, [sp]",
                 "2:",
-                // u1 = x1·(c2 − i·s2)/4, x1 a quarter into the group.
-                "ldr {a}, [{pa}, #{o}]",
-                "ldr {b}, [{pa}, #{o4}]",
-                "ldrd {c}, {s}, [{w}, #16]",
-                "smmulr {t}, {a}, {c}",
-                "smmlar {t}, {b}, {s}, {t}",
-                "smmulr {b}, {b}, {c}",
-                "smmulr {a}, {a}, {s}",
-                "sub {b}, {b}, {a}",
-                // u2 = x2·(c1 − i·s1)/4: real part in e, imaginary in c.
-                "ldrd {a}, {c}, [{pb}]",
-                "ldrd {s}, {d}, [{w}, #8]",
-                "smmulr {e}, {a}, {s}",
-                "smmlar {e}, {c}, {d}, {e}",
-                "smmulr {c}, {c}, {s}",
-                "smmulr {a}, {a}, {d}",
-                "sub {c}, {c}, {a}",
-                // u3 = x3·(c3 − i·s3)/4: real part in g, imaginary in s.
-                "ldr {a}, [{pb}, #{o}]",
-                "ldr {s}, [{pb}, #{o4}]",
-                "ldrd {d}, {f}, [{w}, #24]!",
-                "smmulr {g}, {a}, {d}",
-                "smmlar {g}, {s}, {f}, {g}",
-                "smmulr {s}, {s}, {d}",
-                "smmulr {a}, {a}, {f}",
-                "sub {s}, {s}, {a}",
-                // B = u2 + u3 in (a, g), D = u2 − u3 in (e, c).
-                "add {a}, {e}, {g}",
-                "sub {e}, {e}, {g}",
-                "add {g}, {c}, {s}",
-                "sub {c}, {c}, {s}",
-                // u0 = x0/4; A = u0 + u1 in (s, d), C = u0 − u1 in (t, b).
-                "ldrd {d}, {f}, [{pa}]",
-                "add {s}, {t}, {d}, asr #2",
-                "rsb {t}, {t}, {d}, asr #2",
-                "add {d}, {b}, {f}, asr #2",
-                "rsb {b}, {b}, {f}, asr #2",
-                // y0 = A + B, y2 = A − B.
-                "add {f}, {s}, {a}",
-                "sub {s}, {s}, {a}",
-                "add {a}, {d}, {g}",
-                "sub {d}, {d}, {g}",
-                "strd {f}, {a}, [{pa}]",
-                "strd {s}, {d}, [{pb}]",
-                // y1 = C − i·D, y3 = C + i·D.
-                "add {f}, {t}, {c}",
-                "sub {t}, {t}, {c}",
-                "sub {c}, {b}, {e}",
-                "add {b}, {b}, {e}",
-                "str {f}, [{pa}, #{o}]",
-                "str {c}, [{pa}, #{o4}]",
-                "str {t}, [{pb}, #{o}]",
-                "str {b}, [{pb}, #{o4}]",
+                radix4_butterfly!(
+                    "ldr {a}, [{pa}, #{o}]\nldr {b}, [{pa}, #{o4}]\n",
+                    "ldrd {a}, {c}, [{pb}]\n",
+                    "ldr {a}, [{pb}, #{o}]\nldr {s}, [{pb}, #{o4}]\n",
+                    "ldrd {d}, {f}, [{pa}]\n",
+                    "strd {f}, {a}, [{pa}]\n",
+                    "strd {s}, {d}, [{pb}]\n",
+                    "str {f}, [{pa}, #{o}]\nstr {c}, [{pa}, #{o4}]\n",
+                    "str {t}, [{pb}, #{o}]\nstr {b}, [{pb}, #{o4}]\n"
+                ),
                 "adds {pa}, {pa}, #8",
                 "adds {pb}, {pb}, #8",
                 "ldr {a}, [sp]",
