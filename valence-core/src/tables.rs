@@ -46,7 +46,7 @@ const RADIX4_ROWS: usize = RADIX4_TABLE_MAX / 2 - 2;
 /// Radix-4 twiddles in Q30. The rows of the stage of size `L` (`8 ≤ L ≤`
 /// [`RADIX4_TABLE_MAX`], a power of two) start at row `L/4 - 2`; row
 /// `L/4 - 2 + k`, `k` in `0..L/4`, is [`radix4_twiddles_q30`]`(k, MAX_FFT_SIZE / L)`.
-pub static RADIX4_TWIDDLES_Q30: [[i32; 6]; RADIX4_ROWS] = radix4_table();
+pub static RADIX4_TWIDDLES_Q30: [[i32; 6]; RADIX4_ROWS] = stage_rows(2, RADIX4_TABLE_MAX / 4);
 
 /// The rows of [`RADIX4_TWIDDLES_Q30`] for a stage of `4·quarter` points, or
 /// `None` if that stage is not tabulated.
@@ -82,7 +82,7 @@ with_large_stages! {
     /// FFT), laid out like [`RADIX4_TWIDDLES_Q30`]: row `L/4 - 128 + k` of the
     /// stage of size `L` is [`radix4_twiddles_q30`]`(k, MAX_FFT_SIZE / L)`.
     /// 9 KiB of flash, so only the builds with a specialised pass carry it.
-    pub static RADIX4_LARGE_Q30: [[i32; 6]; RADIX4_LARGE_ROWS] = radix4_large_table();
+    pub static RADIX4_LARGE_Q30: [[i32; 6]; RADIX4_LARGE_ROWS] = stage_rows(128, 256);
 
     /// The rows of [`RADIX4_LARGE_Q30`] for a stage of `4·quarter` points
     /// (`quarter` 128 or 256), or `None`.
@@ -94,20 +94,6 @@ with_large_stages! {
         RADIX4_LARGE_Q30.get(quarter - 128..2 * quarter - 128)
     }
 
-    const fn radix4_large_table() -> [[i32; 6]; RADIX4_LARGE_ROWS] {
-        let mut table = [[0i32; 6]; RADIX4_LARGE_ROWS];
-        let mut quarter = 128;
-        while quarter <= 256 {
-            let stride = MAX_FFT_SIZE / (4 * quarter);
-            let mut k = 0;
-            while k < quarter {
-                table[quarter - 128 + k] = twiddles_from(&COS_TABLE, k, stride);
-                k += 1;
-            }
-            quarter *= 2;
-        }
-        table
-    }
 }
 
 /// Number of segments of the log2 table (a power of two).
@@ -162,14 +148,17 @@ const fn cos_table() -> [i32; QUARTER + 1] {
     table
 }
 
-const fn radix4_table() -> [[i32; 6]; RADIX4_ROWS] {
-    let mut table = [[0i32; 6]; RADIX4_ROWS];
-    let mut quarter = 2;
-    while quarter <= RADIX4_TABLE_MAX / 4 {
+/// The radix-4 twiddle rows of the stages whose quarters run from `first`
+/// to `last` (powers of two, doubling): row `quarter - first + k` is butterfly
+/// `k` of the stage of `4·quarter` points.
+const fn stage_rows<const ROWS: usize>(first: usize, last: usize) -> [[i32; 6]; ROWS] {
+    let mut table = [[0i32; 6]; ROWS];
+    let mut quarter = first;
+    while quarter <= last {
         let stride = MAX_FFT_SIZE / (4 * quarter);
         let mut k = 0;
         while k < quarter {
-            table[quarter - 2 + k] = twiddles_from(&COS_TABLE, k, stride);
+            table[quarter - first + k] = twiddles_from(&COS_TABLE, k, stride);
             k += 1;
         }
         quarter *= 2;

@@ -104,11 +104,11 @@ struct Trained {
 }
 
 fn train() -> Trained {
-    train_with(&[])
+    train_with("64,32", &[])
 }
 
-/// [`train`] with more flags.
-fn train_with(extra: &[&str]) -> Trained {
+/// [`train`] with other hidden widths and more flags.
+fn train_with(hidden: &str, extra: &[&str]) -> Trained {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("tones.vds");
     tone_dataset().save(&data).unwrap();
@@ -122,7 +122,7 @@ fn train_with(extra: &[&str]) -> Trained {
         "--epochs",
         "60",
         "--hidden",
-        "64,32",
+        hidden,
         "--val-fraction",
         "0.25",
     ];
@@ -193,7 +193,7 @@ fn train_exports_a_model_that_meets_the_goals() {
 fn train_exports_on_the_label_scale_it_is_given() {
     // A scale wider than the labels: the model records it, and the
     // difference goal is a share of it.
-    let t = train_with(&["--label-range", "-4,6"]);
+    let t = train_with("64,32", &["--label-range", "-4,6"]);
     let bytes = std::fs::read(t.run.join("model.vlm")).expect("train wrote no model.vlm");
     let model = Model::from_bytes(&bytes).unwrap();
     let label = model.descriptor().label;
@@ -220,27 +220,8 @@ fn train_exports_on_the_label_scale_it_is_given() {
 #[test]
 fn a_linear_model_trains_and_exports() {
     // `--hidden none`: inputs straight to the output, one int8 layer.
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("tones.vds");
-    tone_dataset().save(&data).unwrap();
-    let run = dir.path().join("run");
-    let args = [
-        "train",
-        "--data",
-        "{}",
-        "--out",
-        "{}",
-        "--epochs",
-        "60",
-        "--hidden",
-        "none",
-        "--lr",
-        "5e-3",
-        "--val-fraction",
-        "0.25",
-    ];
-    let out = valence(&args, &[&data, &run], &[]);
-    assert!(out.status.success(), "{}", text(&out));
+    let t = train_with("none", &["--lr", "5e-3"]);
+    let (data, run, dir) = (&t.data, &t.run, t._dir.path());
     let bytes = std::fs::read(run.join("model.vlm")).expect("train wrote no model.vlm");
     let model = Model::from_bytes(&bytes).unwrap();
     let layers = &model.descriptor().layers;
@@ -248,14 +229,14 @@ fn a_linear_model_trains_and_exports() {
     assert_eq!((layers[0].inputs, layers[0].outputs), (128, 1));
     let verify = valence(
         &["verify", "--model", "{}", "--data", "{}"],
-        &[&run.join("model.vlm"), &data],
+        &[&run.join("model.vlm"), data],
         &[],
     );
     assert!(verify.status.success(), "{}", text(&verify));
     // A width that is not a number is refused with what to give.
     let bad = valence(
         &["train", "--data", "{}", "--out", "{}", "--hidden", "64,x"],
-        &[&data, &dir.path().join("bad")],
+        &[data, &dir.join("bad")],
         &[],
     );
     assert!(!bad.status.success());
