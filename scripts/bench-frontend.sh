@@ -3,8 +3,11 @@
 #
 # 1. python/bench_librosa.py makes 60 s of pink noise at 16 kHz (int16), times
 #    librosa's melspectrogram + power_to_db on it (single-threaded) and saves the samples;
-# 2. the criterion benchmark `frontend` times valence-core on those samples;
-# 3. prints both throughputs and their ratio (the row for BENCHMARKS.md).
+# 2. the criterion benchmark `frontend` times valence-core's streaming path
+#    (the device's code, one frame at a time) on those samples, and
+#    `frontend_clip` (valence-host) the clip path that `valence mel` and
+#    feature extraction use: frames side by side on each vector unit the CPU has;
+# 3. prints the throughputs and their ratios to librosa (the rows for BENCHMARKS.md).
 # Both are pinned to CPU 0 with taskset.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -13,16 +16,24 @@ mkdir -p target/bench
 pcm="$PWD/target/bench/frontend-pcm.npy"
 taskset -c 0 .venv/bin/python python/bench_librosa.py --sr 16000 --n-fft 512 --hop 256 --n-mels 64 \
     --seconds 60 --repeat 7 --write-pcm "$pcm" > target/bench/librosa.json
-VALENCE_BENCH_PCM="$pcm" taskset -c 0 cargo bench -p valence-core --bench frontend -- --noplot
+VALENCE_BENCH_PCM="$pcm" taskset -c 0 cargo bench -p valence-core --bench frontend -- --noplot default_spec
+VALENCE_BENCH_PCM="$pcm" taskset -c 0 cargo bench -p valence-host --bench frontend_clip -- --noplot
 .venv/bin/python - <<'PY'
 import json, glob
 lib = json.load(open("target/bench/librosa.json"))
-est = json.load(open(glob.glob("target/criterion/frontend/default_spec_*/new/estimates.json")[0]))
-core_s = est["median"]["point_estimate"] / 1e9
 secs = lib["seconds_of_audio"]
-core_rate = secs / core_s
 print(f"librosa {lib['librosa']}: {lib['median_s']*1e3:.1f} ms for {secs:.0f} s of audio "
       f"= {lib['audio_seconds_per_second']:.0f} s of audio per second")
-print(f"valence-core: {core_s*1e3:.2f} ms for {secs:.0f} s of audio = {core_rate:.0f} s of audio per second")
-print(f"ratio valence-core / librosa: {core_rate / lib['audio_seconds_per_second']:.1f}x")
+runs = [("streaming (device code)", "target/criterion/frontend/default_spec_*")]
+runs += [(f"clip path, {unit}", f"target/criterion/frontend_clip/{unit}_*")
+         for unit in ("avx512", "avx2", "baseline")]
+for name, pattern in runs:
+    found = glob.glob(pattern + "/new/estimates.json")
+    if not found:
+        continue
+    est = json.load(open(found[0]))
+    s = est["median"]["point_estimate"] / 1e9
+    rate = secs / s
+    print(f"valence {name}: {s*1e3:.2f} ms for {secs:.0f} s of audio = {rate:.0f} s of audio per second, "
+          f"{rate / lib['audio_seconds_per_second']:.1f}x librosa")
 PY

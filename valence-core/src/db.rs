@@ -60,9 +60,34 @@ pub fn log2_q24(x: u64) -> Option<i32> {
     Some((exponent << LOG2_FRAC_BITS) + (lo + step as u32) as i32)
 }
 
+/// [`log2_q24`] of a non-zero `x` without branches: one normalising shift
+/// of all 64 bits instead of the 32-bit words, the same result. The host's
+/// frames side by side ([`crate::lanes`]) use it, where every lane must take
+/// the same path; for `x == 0` the value means nothing.
+///
+/// ```
+/// use valence_core::db::{log2_q24, log2_q24_nonzero};
+/// for x in [1u64, 3, 1 << 31, (1 << 32) + 1, u64::MAX] {
+///     assert_eq!(Some(log2_q24_nonzero(x)), log2_q24(x));
+/// }
+/// ```
+#[inline(always)]
+pub fn log2_q24_nonzero(x: u64) -> i32 {
+    let lz = x.leading_zeros();
+    let top = (x.wrapping_shl(lz) >> 32) as u32;
+    let exponent = 63 - lz as i32;
+    let seg_bits = LOG2_SEGMENTS.trailing_zeros();
+    let idx = (top >> (31 - seg_bits)) as usize & (LOG2_SEGMENTS - 1);
+    let frac = (top >> (31 - seg_bits - LOG2_FRAC_BITS)) & ((1u32 << LOG2_FRAC_BITS) - 1);
+    let (lo, hi) = (LOG2_Q24[idx], LOG2_Q24[idx + 1]);
+    let step =
+        (hi.wrapping_sub(lo) as u64 * frac as u64 + (1 << (LOG2_FRAC_BITS - 1))) >> LOG2_FRAC_BITS;
+    (exponent << LOG2_FRAC_BITS).wrapping_add(lo.wrapping_add(step as u32) as i32)
+}
+
 /// Converts a log2 power value in Q24 to decibels in Q8.8, rounding half up
 /// and saturating to the `i16` range.
-#[inline]
+#[inline(always)]
 pub fn log2_q24_to_db_q8(log2: i64) -> i16 {
     const SHIFT: u32 = LOG2_FRAC_BITS + DB_PER_OCTAVE_FRAC_BITS - DB_FRAC_BITS;
     // Beyond ±2^31 (±128 octaves) the result saturates anyway; within it the
@@ -88,6 +113,25 @@ pub fn db_q8_to_f32(v: i16) -> f32 {
 mod tests {
     extern crate std;
     use super::*;
+
+    #[test]
+    fn branch_free_log2_equals_log2_q24() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for shift in 0..64 {
+            for _ in 0..2000 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                let x = (seed >> shift).max(1);
+                assert_eq!(Some(log2_q24_nonzero(x)), log2_q24(x), "x = {x:#x}");
+            }
+            for x in [1u64 << shift, (1u64 << shift) - 1, (1u64 << shift) + 1] {
+                if x != 0 {
+                    assert_eq!(Some(log2_q24_nonzero(x)), log2_q24(x), "x = {x:#x}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn db_per_octave_constant() {

@@ -52,7 +52,7 @@ fn quarter(v: i32) -> i32 {
 
 /// `x·(c − i·s)/4` for a twiddle `c − i·s` in Q30.
 #[inline(always)]
-fn rotate_quarter(xr: i32, xi: i32, c: i32, s: i32) -> (i32, i32) {
+pub(crate) fn rotate_quarter(xr: i32, xi: i32, c: i32, s: i32) -> (i32, i32) {
     (
         mul_half(xr, c).wrapping_add(mul_half(xi, s)),
         mul_half(xi, c).wrapping_sub(mul_half(xr, s)),
@@ -65,7 +65,7 @@ fn rotate_quarter(xr: i32, xi: i32, c: i32, s: i32) -> (i32, i32) {
 /// multiplied by its twiddle. Returns the outputs at offsets 0, h, 2h, 3h.
 #[inline(always)]
 #[allow(clippy::type_complexity)]
-fn combine4(
+pub(crate) fn combine4(
     u0: (i32, i32),
     u1: (i32, i32),
     u2: (i32, i32),
@@ -453,7 +453,7 @@ pub fn unpack_power(slot: &[i32]) -> u64 {
 }
 
 #[inline(always)]
-fn power(re: i32, im: i32) -> u64 {
+pub(crate) fn power(re: i32, im: i32) -> u64 {
     (re as i64 * re as i64 + im as i64 * im as i64) as u64
 }
 

@@ -88,26 +88,26 @@ impl core::error::Error for FrontEndError {}
 /// (`core::mem::size_of` is checked in the tests).
 #[derive(Clone)]
 pub struct FrontEnd<const MAX_FFT: usize, const MAX_MELS: usize> {
-    spec: FeatureSpec,
-    log2_n: u32,
-    n_fft: usize,
-    hop: usize,
-    n_mels: usize,
-    floor_q8: i16,
+    pub(crate) spec: FeatureSpec,
+    pub(crate) log2_n: u32,
+    pub(crate) n_fft: usize,
+    pub(crate) hop: usize,
+    pub(crate) n_mels: usize,
+    pub(crate) floor_q8: i16,
     /// Samples of the current frame: `fill` of them are valid, oldest first
     /// from the start of the buffer, or, after an odd number of frames with
     /// a hop of half the FFT, from its second half on and then from its
     /// start ([`crate::frame_buffer`]).
-    samples: [i16; MAX_FFT],
-    fill: usize,
-    frames: u64,
-    work: [i32; MAX_FFT],
+    pub(crate) samples: [i16; MAX_FFT],
+    pub(crate) fill: usize,
+    pub(crate) frames: u64,
+    pub(crate) work: [i32; MAX_FFT],
     /// `[..MAX_FFT/2]`: first half of the periodic Hann window (Q16);
     /// `[MAX_FFT/2..]`: the filterbank's per-bin weights (Q16).
-    tables: [u16; MAX_FFT],
-    bank: Filterbank<MAX_FFT, MAX_MELS>,
-    bands: [u64; MAX_MELS],
-    frame: [i16; MAX_MELS],
+    pub(crate) tables: [u16; MAX_FFT],
+    pub(crate) bank: Filterbank<MAX_FFT, MAX_MELS>,
+    pub(crate) bands: [u64; MAX_MELS],
+    pub(crate) frame: [i16; MAX_MELS],
 }
 
 impl<const MAX_FFT: usize, const MAX_MELS: usize> FrontEnd<MAX_FFT, MAX_MELS> {
@@ -299,17 +299,7 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> FrontEnd<MAX_FFT, MAX_MELS> {
         let nyquist = real_power_in_place(&mut self.work, log2_m);
         self.bank
             .accumulate(rise, &self.work, nyquist, &mut self.bands);
-        // Scale bookkeeping, all powers of two: the FFT input is
-        // v = (pcm/2^15)·hann·2^(15 + WINDOW_FRAC_BITS + shift), its output
-        // X = DFT(v)/M, the bands sum (|X|² >> POWER_SHIFT)·weight·2^WEIGHT_FRAC_BITS.
-        // So log2(librosa's mel power) = log2(band) + band offset + frame offset:
-        let input_log2 = 15 + WINDOW_FRAC_BITS as i64 + shift as i64;
-        let frame_log2 =
-            2 * log2_m as i64 - 2 * input_log2 + POWER_SHIFT as i64 - WEIGHT_FRAC_BITS as i64;
-        // In Q24: frame_log2 lies in -110..=-38 (shift -2..=28, log2 M up to
-        // 11), band log2 values in 0..64, normalisations in about -16..=1, so
-        // the sums fit in i32 (saturation only guards the impossible).
-        let frame_offset_q24 = (frame_log2 << LOG2_FRAC_BITS) as i32;
+        let frame_offset_q24 = frame_offset_q24(log2_m, shift);
         let floor = self.floor_q8;
         let offsets = self.bank.band_log2_offsets();
         let n_mels = self.n_mels.min(MAX_MELS);
@@ -340,6 +330,25 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> FrontEnd<MAX_FFT, MAX_MELS> {
             };
         }
     }
+}
+
+/// The log2 offset (Q24) that turns a band sum of a frame whose FFT of
+/// `2^log2_m` points ran on input scaled by `2^shift` back into librosa's
+/// units: the block-floating-point shift, the FFT's `1/M` and the fixed
+/// scales of the power and the weights, all powers of two.
+#[inline(always)]
+pub(crate) fn frame_offset_q24(log2_m: u32, shift: i32) -> i32 {
+    // Scale bookkeeping, all powers of two: the FFT input is
+    // v = (pcm/2^15)·hann·2^(15 + WINDOW_FRAC_BITS + shift), its output
+    // X = DFT(v)/M, the bands sum (|X|² >> POWER_SHIFT)·weight·2^WEIGHT_FRAC_BITS.
+    // So log2(librosa's mel power) = log2(band) + band offset + frame offset:
+    let input_log2 = 15 + WINDOW_FRAC_BITS as i64 + shift as i64;
+    let frame_log2 =
+        2 * log2_m as i64 - 2 * input_log2 + POWER_SHIFT as i64 - WEIGHT_FRAC_BITS as i64;
+    // In Q24: frame_log2 lies in -110..=-38 (shift -2..=28, log2 M up to
+    // 11), band log2 values in 0..64, normalisations in about -16..=1, so
+    // the sums fit in i32 (saturation only guards the impossible).
+    (frame_log2 << LOG2_FRAC_BITS) as i32
 }
 
 /// The band loop's log and decibels on the Cortex-M4's DSP build

@@ -26,6 +26,8 @@
 //! - [`mel`]: the mel scale and the sparse filterbank, built like librosa's.
 //! - [`db`]: fixed-point log2 and the conversion to decibels.
 //! - [`frontend`]: the streaming [`FrontEnd`] that ties them together.
+//! - [`lanes`]: the same front end over a whole clip, several frames side
+//!   by side in SIMD-friendly lanes (the host's fast path), bit for bit equal.
 //! - [`chroma`]: the pitch-class filterbank, built like librosa's
 //!   `filters.chroma` (tuning 0), stored sparse, applied in integers.
 //! - [`chroma_stream`]: a streaming chroma path with its own (longer) FFT,
@@ -87,6 +89,7 @@ pub mod frontend;
 pub mod frontend_dsp;
 pub mod harmony;
 pub mod harmony_stream;
+pub mod lanes;
 pub mod mel;
 pub mod mlp;
 #[cfg(all(feature = "cortex-m-dsp", target_arch = "arm"))]

@@ -174,15 +174,15 @@ impl MelPoints {
 /// below `fmax ≤ sr/2`, and a bin at the top edge point has weight 0.
 pub struct Filterbank<const MAX_FFT: usize, const MAX_MELS: usize> {
     /// First bin with a non-zero weight.
-    first_bin: u16,
+    pub(crate) first_bin: u16,
     /// `edges[i]`: first bin at or above edge point `i + 1`.
-    edges: [u16; MAX_MELS],
+    pub(crate) edges: [u16; MAX_MELS],
     /// One past the last bin with a non-zero weight.
-    end_bin: u16,
+    pub(crate) end_bin: u16,
     /// Per-band log2 offset (normalisation), Q24.
-    band_log2_q24: [i32; MAX_MELS],
-    n_mels: usize,
-    n_bins: usize,
+    pub(crate) band_log2_q24: [i32; MAX_MELS],
+    pub(crate) n_mels: usize,
+    pub(crate) n_bins: usize,
 }
 
 impl<const MAX_FFT: usize, const MAX_MELS: usize> Filterbank<MAX_FFT, MAX_MELS> {

@@ -163,6 +163,7 @@ fn dsp_pairs(
 /// [`window_bit_reversed`]; any value with the bit length of the largest
 /// magnitude works) is `peak` (non-zero) to `[2^28, 2^29]`; negative for a
 /// right shift. With products below `2^31` it lies in `-2..=28`.
+#[inline(always)]
 pub fn normalising_shift(peak: u32) -> i32 {
     let bits = 32 - peak.leading_zeros() as i32; // 1..=32
     SCALED_BITS as i32 - bits

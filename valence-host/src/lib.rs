@@ -10,6 +10,9 @@
 //! - [`wav`]: reading PCM WAV files into 16-bit mono samples.
 //! - [`spec_args`]: the feature-spec flags shared by the commands.
 //! - [`melspec`]: running the core front end over a whole signal.
+//! - [`clip_frontend`]: the core's clip path (frames side by side) built for
+//!   the widest vector unit of this CPU, chosen at run time (the crate's
+//!   only `unsafe`: the calls into those builds, after the CPU check).
 //! - [`npy`]: writing frames as a NumPy `.npy` file.
 //! - [`data`]: decoding audio folders, label files and numpy arrays into
 //!   datasets built with the core front end; splits.
@@ -23,10 +26,11 @@
 //!   synthesiser).
 //! - [`atomic`]: writing files atomically (temporary file + rename).
 //! - [`commands`]: one module per subcommand of the CLI.
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod atomic;
+pub mod clip_frontend;
 pub mod commands;
 pub mod data;
 pub mod demo;

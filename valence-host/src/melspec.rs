@@ -1,6 +1,7 @@
-//! Runs the core front end over a whole signal on the host: the same code,
-//! the same bits as on the device.
+//! Runs the core front end over a whole signal on the host: the same
+//! arithmetic, the same bits as on the device.
 
+use crate::clip_frontend::clip_frames;
 use anyhow::{anyhow, Result};
 use valence_core::frontend::HostFrontEnd;
 use valence_core::FeatureSpec;
@@ -34,11 +35,13 @@ impl MelFrames {
     }
 }
 
-/// Computes every frame of `samples` with the core front end.
+/// Computes every frame of `samples` with the core front end: its clip
+/// path, several frames side by side on the widest vector unit
+/// ([`crate::clip_frontend`]), bit for bit the frames of the streaming path.
 pub fn mel_frames(spec: &FeatureSpec, samples: &[i16]) -> Result<MelFrames> {
-    let mut fe = Box::new(HostFrontEnd::new(spec).map_err(|e| anyhow!("{e}"))?);
+    let fe = Box::new(HostFrontEnd::new(spec).map_err(|e| anyhow!("{e}"))?);
     let n_mels = spec.n_mels as usize;
-    let mut data = Vec::with_capacity(spec.frames_for(samples.len()) * n_mels);
-    fe.push(samples, |frame| data.extend_from_slice(frame));
+    let mut data = vec![0i16; spec.frames_for(samples.len()) * n_mels];
+    clip_frames(&fe, samples, &mut data)?;
     Ok(MelFrames { n_mels, data })
 }

@@ -1,8 +1,9 @@
 //! From 16-bit PCM to feature vectors, exactly as the device computes them,
 //! and the same for many clips at once.
 //!
-//! [`window_features`] pushes the samples through the core's streaming
-//! [`HostFrontEnd`] and its [`WindowStats`]: one vector per completed
+//! [`window_features`] runs the samples through the core's front end (its
+//! clip path, [`mel_frames`], bit for bit the streaming path's frames) and
+//! its [`WindowStats`]: one vector per completed
 //! statistics window, `n_mels` means followed by `n_mels` standard
 //! deviations, Q8.8 dB (`i16`), bit for bit what the microcontroller makes
 //! from the same samples. Window `i` covers frames
@@ -22,11 +23,11 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::melspec::mel_frames;
 use anyhow::{anyhow, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use valence_core::frontend::HostFrontEnd;
 use valence_core::stats::{StatsSpec, WindowStats};
 use valence_core::FeatureSpec;
 
@@ -34,7 +35,8 @@ use super::audio::{decode_to_pcm16, read_file};
 use super::cache::{CacheKey, FeatureCache};
 use super::harmony::{harmony_windows, FeatureSet};
 
-/// The most mel bands the host statistics handle (as [`HostFrontEnd`]).
+/// The most mel bands the host statistics handle (as
+/// [`valence_core::frontend::HostFrontEnd`]).
 pub const HOST_MAX_MELS: usize = 256;
 
 /// Streaming window statistics sized for the host.
@@ -109,8 +111,8 @@ pub fn min_samples(spec: &FeatureSpec, stats: &StatsSpec) -> u64 {
 /// Feature vectors of `samples` (at the spec's rate): one row of
 /// `stats.n_features(n_mels)` values per completed window.
 pub fn window_features(spec: &FeatureSpec, stats: &StatsSpec, samples: &[i16]) -> Result<Vec<i16>> {
-    let mut fe = Box::new(HostFrontEnd::new(spec).map_err(|e| anyhow!("{e}"))?);
-    let n_mels = spec.n_mels as usize;
+    let frames = mel_frames(spec, samples)?;
+    let n_mels = frames.n_mels;
     let mut ws = Box::new(
         HostWindowStats::new(stats, n_mels)
             .map_err(|e| anyhow!("invalid statistics window: {e}"))?,
@@ -118,12 +120,12 @@ pub fn window_features(spec: &FeatureSpec, stats: &StatsSpec, samples: &[i16]) -
     let mut mean = vec![0i16; n_mels];
     let mut std = vec![0i16; n_mels];
     let mut out = Vec::new();
-    fe.push(samples, |frame| {
+    for frame in frames.data.chunks_exact(n_mels.max(1)) {
         if ws.push(frame, &mut mean, &mut std) {
             out.extend_from_slice(&mean);
             out.extend_from_slice(&std);
         }
-    });
+    }
     Ok(out)
 }
 
