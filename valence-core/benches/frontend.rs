@@ -7,7 +7,6 @@
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
-use valence_core::lanes::LaneScratch;
 use valence_core::{FeatureSpec, FrontEnd};
 
 fn signal(spec: &FeatureSpec) -> Vec<i16> {
@@ -45,41 +44,7 @@ fn bench_frontend(c: &mut Criterion) {
             black_box(acc)
         })
     });
-    bench_clip::<8>(&mut group, &spec, &samples, seconds);
-    bench_clip::<16>(&mut group, &spec, &samples, seconds);
     group.finish();
-}
-
-/// The clip path ([`FrontEnd::clip_frames`]) with `L` frames side by side,
-/// built for this crate's target (no run-time choice of vector unit; the
-/// host's `valence` binary adds that).
-fn bench_clip<const L: usize>(
-    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
-    spec: &FeatureSpec,
-    samples: &[i16],
-    seconds: f64,
-) {
-    let fe = Box::new(FrontEnd::<512, 64>::new(spec).unwrap());
-    let rows = LaneScratch::<L>::rows_needed(512, 64);
-    let mut xs = vec![[0i16; L]; rows.samples];
-    let mut points = vec![[[0i32; L]; 2]; rows.points];
-    let mut power = vec![[0u64; L]; rows.power];
-    let mut bands = vec![[0u64; L]; rows.bands];
-    let mut out = vec![0i16; spec.frames_for(samples.len()) * 64];
-    group.bench_function(format!("clip_{L}_lanes_{seconds:.0}s"), |b| {
-        let mut scratch = LaneScratch {
-            samples: &mut xs,
-            points: &mut points,
-            power: &mut power,
-            bands: &mut bands,
-        };
-        b.iter(|| {
-            let frames = fe
-                .clip_frames(black_box(samples), &mut scratch, &mut out)
-                .unwrap();
-            black_box((frames, out[0]))
-        })
-    });
 }
 
 criterion_group!(benches, bench_frontend);
