@@ -11,15 +11,26 @@ first 28.7 s (the window the benchmark uses):
 - onset/tempo: librosa's onset strength (hop 256) mean and sd, the onset
   rate and the tempo estimate;
 - centroid/rms: spectral centroid mean and sd, relative sd of the RMS;
+- with ``--valence BIN`` (the `valence` binary, e.g. target/release/valence),
+  the spectral flux of valence's own frames (`valence mel`, default spec:
+  n_fft 512, hop 256, 64 bands, Q8.8 dB): per frame the mean over bands of
+  the rise since the previous frame, raw and with the frames floored 80 dB
+  below the clip's loudest value (as librosa's onset strength floors its
+  dB spectrogram), its mean and sd over the window: what an onset statistic
+  on the device path, computed from the frames the sensor already makes,
+  would carry;
 
 and scores ridge regression (alpha chosen by RidgeCV on each training part)
 with 10 plain folds and 10 folds grouped by game: fold-mean R² and the R² of
 all out-of-fold predictions pooled, as BENCHMARKS.md reports them.
 
-    .venv/bin/python python/vgmidi_reference_features.py
+    .venv/bin/python python/vgmidi_reference_features.py [--valence target/release/valence]
 """
 
+import argparse
 import os
+import subprocess
+import tempfile
 from pathlib import Path
 
 import librosa
@@ -66,6 +77,18 @@ def features(path):
     return row
 
 
+def valence_flux(path, valence, scratch):
+    """Spectral flux statistics of valence's frames of the same window."""
+    out = Path(scratch) / (Path(path).stem + ".npy")
+    subprocess.run([valence, "mel", str(path), "--out", str(out)], check=True, capture_output=True)
+    frames = np.load(out)[: int(SECONDS * SR - 512) // 256 + 1]
+    row = {}
+    for name, s in (("flux", frames), ("flux80", np.maximum(frames, frames.max() - 80.0))):
+        flux = np.maximum(0.0, np.diff(s, axis=0)).mean(axis=1)
+        row[f"{name}_mean"], row[f"{name}_sd"] = flux.mean(), flux.std()
+    return row
+
+
 def score(x, y, groups):
     model = make_pipeline(StandardScaler(), RidgeCV(alphas=np.logspace(-2, 3, 20)))
     out = []
@@ -80,13 +103,20 @@ def score(x, y, groups):
 
 
 def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--valence", help="the valence binary: adds the flux of its own frames")
+    args = parser.parse_args()
+    scratch = tempfile.TemporaryDirectory()
     bench = Path(__file__).resolve().parent.parent / "target" / "bench" / "vgmidi"
     labels = bench / "labels-valence.csv"
     if not labels.exists():
         raise SystemExit(f"{labels} not found: run scripts/bench-vgmidi.sh first")
     rows = []
     for _, r in pd.read_csv(labels).iterrows():
-        f = features(os.path.join(bench, "wav", r["file"]))
+        wav = os.path.join(bench, "wav", r["file"])
+        f = features(wav)
+        if f is not None and args.valence:
+            f.update(valence_flux(wav, args.valence, scratch.name))
         if f is not None:
             rows.append({"label": r["label"], "game": r["game"], **f})
     df = pd.DataFrame(rows)
@@ -105,6 +135,15 @@ def main():
         ("harmony + onset/tempo", harmony + onset),
         ("harmony + onset/tempo + centroid/rms", harmony + onset + timbre),
     ]
+    if args.valence:
+        sets += [
+            ("harmony + valence flux mean and sd", harmony + ["flux_mean", "flux_sd"]),
+            ("harmony + valence flux (80 dB floor) mean and sd", harmony + ["flux80_mean", "flux80_sd"]),
+            (
+                "harmony + valence flux (80 dB floor) + onset rate, tempo",
+                harmony + ["flux80_mean", "flux80_sd", "onset_rate", "tempo"],
+            ),
+        ]
     print(f"{len(df)} pieces")
     print("| features (ridge) | R² plain | pooled | R² by game | pooled |")
     print("| --- | ---: | ---: | ---: | ---: |")
