@@ -24,7 +24,7 @@
 use core::fmt;
 
 use crate::db::{log2_q24_nonzero, log2_q24_to_db_q8};
-use crate::fft::{combine4, mul_half, power as bin_power, rotate_quarter};
+use crate::fft::{combine4, mul_half, power as bin_power};
 use crate::frontend::{frame_offset_q24, FrontEnd};
 use crate::mel::{POWER_SHIFT, WEIGHT_FRAC_BITS};
 use crate::tables::{radix4_table_rows, radix4_twiddles_q30, COS_Q31, MAX_FFT_SIZE};
@@ -113,6 +113,19 @@ impl fmt::Display for LaneError {
 
 impl core::error::Error for LaneError {}
 
+/// The rounded product [`crate::fft::mul_half`] of every lane by one
+/// twiddle, lane by lane: the plain definition of the FFT's one operation
+/// whose best instruction sequence compilers do not find on their own (they
+/// widen each lane to 64 bits and narrow it back; a vector unit can
+/// multiply the even and the odd lanes in place and blend).
+/// [`FrontEnd::clip_frames_with`] takes a replacement, which must give the
+/// same bits (`valence-host` supplies one for AVX-512 and for AVX2, tested
+/// against this one).
+#[inline(always)]
+pub fn mul_half_lanes<const L: usize>(a: &[i32; L], b: i32) -> [i32; L] {
+    core::array::from_fn(|l| mul_half(a[l], b))
+}
+
 /// Silent samples for lanes past the last frame.
 static SILENCE: [i16; MAX_FFT_SIZE] = [0; MAX_FFT_SIZE];
 
@@ -156,6 +169,21 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> FrontEnd<MAX_FFT, MAX_MELS> {
         scratch: &mut LaneScratch<'_, L>,
         out: &mut [i16],
     ) -> Result<usize, LaneError> {
+        self.clip_frames_with(samples, scratch, out, mul_half_lanes::<L>)
+    }
+
+    /// [`FrontEnd::clip_frames`] with the FFT's lane products computed by
+    /// `mul`, which must equal [`mul_half_lanes`] (a kernel for a vector
+    /// unit: a closure defined in a function built for that unit is built
+    /// for it too).
+    #[inline(always)]
+    pub fn clip_frames_with<const L: usize, M: Fn(&[i32; L], i32) -> [i32; L]>(
+        &self,
+        samples: &[i16],
+        scratch: &mut LaneScratch<'_, L>,
+        out: &mut [i16],
+        mul: M,
+    ) -> Result<usize, LaneError> {
         let (n_fft, hop, n_mels) = (self.n_fft, self.hop, self.n_mels);
         if n_fft < 16 || hop == 0 || n_fft > MAX_FFT || n_mels > MAX_MELS {
             return Err(LaneError::NotLoaded);
@@ -187,8 +215,8 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> FrontEnd<MAX_FFT, MAX_MELS> {
             transpose(samples, first, n_fft, hop, xs);
             let peak = self.window_lanes(xs, points);
             let shift: [i32; L] = core::array::from_fn(|l| normalising_shift(peak[l]));
-            fft_lanes(points, self.log2_n - 1, &shift);
-            power_lanes(points, power, self.log2_n - 1);
+            fft_lanes(points, self.log2_n - 1, &shift, &mul);
+            power_lanes(points, power, self.log2_n - 1, &mul);
             self.filterbank_lanes(power, bands);
             self.bands_to_db_lanes(bands, &shift, &peak, rows);
         }
@@ -362,7 +390,12 @@ fn transpose<const L: usize>(
 /// [`crate::fft::fft_q31_scaled`] on every lane, lane `l` scaled by
 /// `2^shift[l]`.
 #[inline(always)]
-fn fft_lanes<const L: usize>(points: &mut [LanePoint<L>], log2_m: u32, shift: &[i32; L]) {
+fn fft_lanes<const L: usize>(
+    points: &mut [LanePoint<L>],
+    log2_m: u32,
+    shift: &[i32; L],
+    mul: &impl Fn(&[i32; L], i32) -> [i32; L],
+) {
     let radix4_first = log2_m.is_multiple_of(2);
     let extra = if radix4_first { 2 } else { 1 };
     // A left shift then an arithmetic right shift, one of them zero: the
@@ -420,7 +453,7 @@ fn fft_lanes<const L: usize>(points: &mut [LanePoint<L>], log2_m: u32, shift: &[
                     Some(&w) => w,
                     None => radix4_twiddles_q30(k, stride),
                 };
-                butterfly4(p0, p1, p2, p3, w);
+                butterfly4(p0, p1, p2, p3, w, mul);
             }
         }
         log2_h += 2;
@@ -436,14 +469,27 @@ fn butterfly4<const L: usize>(
     p2: &mut LanePoint<L>,
     p3: &mut LanePoint<L>,
     w: [i32; 6],
+    mul: &impl Fn(&[i32; L], i32) -> [i32; L],
 ) {
     let [c1, s1, c2, s2, c3, s3] = w;
+    // x·(c − i·s)/4 of every lane, as crate::fft::rotate_quarter computes it.
+    let rotate = |x: &LanePoint<L>, c: i32, s: i32| {
+        let (rc, is, ic, rs) = (mul(&x[0], c), mul(&x[1], s), mul(&x[1], c), mul(&x[0], s));
+        let re: [i32; L] = core::array::from_fn(|l| rc[l].wrapping_add(is[l]));
+        let im: [i32; L] = core::array::from_fn(|l| ic[l].wrapping_sub(rs[l]));
+        [re, im]
+    };
+    let u1 = rotate(p1, c2, s2);
+    let u2 = rotate(p2, c1, s1);
+    let u3 = rotate(p3, c3, s3);
     for l in 0..L {
         let u0 = (p0[0][l] >> 2, p0[1][l] >> 2);
-        let u1 = rotate_quarter(p1[0][l], p1[1][l], c2, s2);
-        let u2 = rotate_quarter(p2[0][l], p2[1][l], c1, s1);
-        let u3 = rotate_quarter(p3[0][l], p3[1][l], c3, s3);
-        let (y0, y1, y2, y3) = combine4(u0, u1, u2, u3);
+        let (y0, y1, y2, y3) = combine4(
+            u0,
+            (u1[0][l], u1[1][l]),
+            (u2[0][l], u2[1][l]),
+            (u3[0][l], u3[1][l]),
+        );
         [p0[0][l], p0[1][l]] = y0;
         [p1[0][l], p1[1][l]] = y1;
         [p2[0][l], p2[1][l]] = y2;
@@ -454,7 +500,12 @@ fn butterfly4<const L: usize>(
 /// [`crate::fft::real_power_in_place`] on every lane, into `power`
 /// (`M + 1` rows: bins `0..=M`, the last one Nyquist).
 #[inline(always)]
-fn power_lanes<const L: usize>(points: &[LanePoint<L>], power: &mut [[u64; L]], log2_m: u32) {
+fn power_lanes<const L: usize>(
+    points: &[LanePoint<L>],
+    power: &mut [[u64; L]],
+    log2_m: u32,
+    mul: &impl Fn(&[i32; L], i32) -> [i32; L],
+) {
     let m = 1usize << log2_m;
     let (Some(points), Some(power)) = (points.get(..m), power.get_mut(..m + 1)) else {
         return;
@@ -503,13 +554,16 @@ fn power_lanes<const L: usize>(points: &[LanePoint<L>], power: &mut [[u64; L]], 
             .get(MAX_FFT_SIZE / 4 - k * stride)
             .copied()
             .unwrap_or(0);
+        let e2r: [i32; L] = core::array::from_fn(|l| a[0][l].wrapping_add(b[0][l]));
+        let e2i: [i32; L] = core::array::from_fn(|l| a[1][l].wrapping_sub(b[1][l]));
+        let o2r: [i32; L] = core::array::from_fn(|l| a[1][l].wrapping_add(b[1][l]));
+        let o2i: [i32; L] = core::array::from_fn(|l| b[0][l].wrapping_sub(a[0][l]));
+        // y = W^k·O2/2 (Q31 twiddle); e = E2/2.
+        let (rc, is, ic, rs) = (mul(&o2r, c), mul(&o2i, s), mul(&o2i, c), mul(&o2r, s));
         for l in 0..L {
-            let (ar, ai, br, bi) = (a[0][l], a[1][l], b[0][l], b[1][l]);
-            let (e2r, e2i) = (ar.wrapping_add(br), ai.wrapping_sub(bi));
-            let (o2r, o2i) = (ai.wrapping_add(bi), br.wrapping_sub(ar));
-            let yr = mul_half(o2r, c).wrapping_add(mul_half(o2i, s));
-            let yi = mul_half(o2i, c).wrapping_sub(mul_half(o2r, s));
-            let (er, ei) = (e2r >> 1, e2i >> 1);
+            let yr = rc[l].wrapping_add(is[l]);
+            let yi = ic[l].wrapping_sub(rs[l]);
+            let (er, ei) = (e2r[l] >> 1, e2i[l] >> 1);
             pa[l] = bin_power(er.wrapping_add(yr), ei.wrapping_add(yi));
             pb[l] = bin_power(er.wrapping_sub(yr), ei.wrapping_sub(yi));
         }

@@ -2,7 +2,10 @@
 //! side ([`valence_core::lanes`]), built for the widest vector unit this CPU
 //! has: the same bits as the device, as fast as the workstation allows.
 //!
-//! The core's clip path is portable code that compilers vectorise; this
+//! The core's clip path is portable code that compilers vectorise, with one
+//! hook ([`valence_core::FrontEnd::clip_frames_with`]) for the FFT's rounded products,
+//! which this module computes with AVX-512 or AVX2 instructions (even and
+//! odd lanes multiplied in place, then blended); this
 //! module instantiates it three times — for AVX-512 and AVX2 (16 frames at
 //! once; with 8, AVX2's build keeps most of its work scalar) and for the
 //! baseline of the target (8) — and picks one at run
@@ -13,7 +16,7 @@
 
 use anyhow::{anyhow, Result};
 use valence_core::frontend::HostFrontEnd;
-use valence_core::lanes::{LanePoint, LaneScratch};
+use valence_core::lanes::{mul_half_lanes, LanePoint, LaneScratch};
 
 /// The vector unit a clip is computed with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,7 +84,7 @@ pub fn clip_frames_with(
         #[cfg(target_arch = "x86_64")]
         // SAFETY: as above, for AVX2.
         VectorUnit::Avx2 => unsafe { avx2(fe, samples, out) },
-        _ => in_lanes::<8>(fe, samples, out),
+        _ => in_lanes(fe, samples, out, mul_half_lanes::<8>),
     }
 }
 
@@ -90,19 +93,70 @@ pub fn clip_frames_with(
     enable = "avx512f,avx512bw,avx512dq,avx512vl,avx512cd,avx2,fma,bmi1,bmi2,lzcnt,popcnt"
 )]
 fn avx512(fe: &HostFrontEnd, samples: &[i16], out: &mut [i16]) -> Result<usize> {
-    in_lanes::<16>(fe, samples, out)
+    // The closure is built for AVX-512 like the function it is defined in,
+    // so the kernel is inlined into the clip path.
+    in_lanes(fe, samples, out, |a: &[i32; 16], b| mul_half_avx512(a, b))
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
 fn avx2(fe: &HostFrontEnd, samples: &[i16], out: &mut [i16]) -> Result<usize> {
-    in_lanes::<16>(fe, samples, out)
+    in_lanes(fe, samples, out, |a: &[i32; 16], b| mul_half_avx2(a, b))
 }
 
-/// The core's clip path with `L` lanes and scratch rows of the right size;
-/// inlined into each variant above, so each is built for its own unit.
+/// [`mul_half_lanes`] of 16 lanes on AVX-512F: the even lanes are the low
+/// halves of 64-bit words, which the multiply sign-extends; the odd lanes
+/// are moved down first. Each product plus 2^31 holds its rounded result in
+/// its high half, and one blend puts the halves back in lane order.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+#[inline]
+fn mul_half_avx512(a: &[i32; 16], b: i32) -> [i32; 16] {
+    use std::arch::x86_64::*;
+    let mut out = [0i32; 16];
+    let w = _mm512_set1_epi32(b);
+    let half = _mm512_set1_epi64(1 << 31);
+    // SAFETY: the load and the store cover exactly the two 16-lane arrays.
+    let x = unsafe { _mm512_loadu_si512(a.as_ptr().cast()) };
+    let even = _mm512_add_epi64(_mm512_mul_epi32(x, w), half);
+    let odd = _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64::<32>(x), w), half);
+    let r = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64::<32>(even), odd);
+    // SAFETY: as above.
+    unsafe { _mm512_storeu_si512(out.as_mut_ptr().cast(), r) };
+    out
+}
+
+/// [`mul_half_avx512`] on AVX2, in two halves of 8 lanes.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+fn mul_half_avx2(a: &[i32; 16], b: i32) -> [i32; 16] {
+    use std::arch::x86_64::*;
+    let mut out = [0i32; 16];
+    let w = _mm256_set1_epi32(b);
+    let half = _mm256_set1_epi64x(1 << 31);
+    for (src, dst) in a.chunks_exact(8).zip(out.chunks_exact_mut(8)) {
+        // SAFETY: each load and store covers exactly 8 lanes of the arrays.
+        let x = unsafe { _mm256_loadu_si256(src.as_ptr().cast()) };
+        let even = _mm256_add_epi64(_mm256_mul_epi32(x, w), half);
+        let odd = _mm256_add_epi64(_mm256_mul_epi32(_mm256_srli_epi64::<32>(x), w), half);
+        let r = _mm256_blend_epi32::<0b1010_1010>(_mm256_srli_epi64::<32>(even), odd);
+        // SAFETY: as above.
+        unsafe { _mm256_storeu_si256(dst.as_mut_ptr().cast(), r) };
+    }
+    out
+}
+
+/// The core's clip path with `L` lanes, the lane products computed by `mul`,
+/// and scratch rows of the right size; inlined into each variant above, so
+/// each is built for its own unit.
 #[inline(always)]
-fn in_lanes<const L: usize>(fe: &HostFrontEnd, samples: &[i16], out: &mut [i16]) -> Result<usize> {
+fn in_lanes<const L: usize>(
+    fe: &HostFrontEnd,
+    samples: &[i16],
+    out: &mut [i16],
+    mul: impl Fn(&[i32; L], i32) -> [i32; L],
+) -> Result<usize> {
     let spec = fe.spec();
     let rows = LaneScratch::<L>::rows_needed(spec.n_fft as usize, spec.n_mels as usize);
     let mut xs = vec![[[0i16; 2]; L]; rows.samples];
@@ -115,6 +169,54 @@ fn in_lanes<const L: usize>(fe: &HostFrontEnd, samples: &[i16], out: &mut [i16])
         power: &mut power,
         bands: &mut bands,
     };
-    fe.clip_frames(samples, &mut scratch, out)
+    fe.clip_frames_with(samples, &mut scratch, out, mul)
         .map_err(|e| anyhow!("front end: {e}"))
+}
+
+#[cfg(all(test, target_arch = "x86_64"))]
+mod tests {
+    use super::*;
+
+    /// The vector kernels against the portable definition on extreme and
+    /// random values (the FFT never reaches the extremes, the kernels must
+    /// not differ there either).
+    #[test]
+    fn vector_products_equal_the_portable_ones() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed as i32
+        };
+        let edges = [
+            i32::MIN,
+            i32::MIN + 1,
+            -1,
+            0,
+            1,
+            i32::MAX,
+            1 << 30,
+            -(1 << 30),
+        ];
+        for round in 0..2000 {
+            let a: [i32; 16] = std::array::from_fn(|l| {
+                if round < 8 {
+                    edges[(l + round) % edges.len()]
+                } else {
+                    next()
+                }
+            });
+            let b = if round < 8 { edges[round] } else { next() };
+            let want = mul_half_lanes(&a, b);
+            if VectorUnit::Avx512.available() {
+                // SAFETY: the CPU has AVX-512F (checked above).
+                assert_eq!(unsafe { mul_half_avx512(&a, b) }, want, "{a:?} × {b}");
+            }
+            if VectorUnit::Avx2.available() {
+                // SAFETY: the CPU has AVX2 (checked above).
+                assert_eq!(unsafe { mul_half_avx2(&a, b) }, want, "{a:?} × {b}");
+            }
+        }
+    }
 }
