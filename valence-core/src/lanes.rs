@@ -363,18 +363,23 @@ fn transpose<const L: usize>(
             .unwrap_or(&[])
     };
     if 2 * hop == n_fft {
+        // Frame l's first half is half frame l, its second half is half
+        // frame l + 1: the first halves of frames l + 1 shifted down a lane,
+        // and for the last lane, half frame L.
         let (front, back) = xs.split_at_mut((n_fft / 4).min(xs.len()));
-        for h in 0..=L {
+        for h in 0..L {
             let (pairs, _) = span((first + h) * hop, hop).as_chunks::<2>();
-            if h < L {
-                for (row, p) in front.iter_mut().zip(pairs) {
-                    row[h] = *p;
-                }
+            for (row, p) in front.iter_mut().zip(pairs) {
+                row[h] = *p;
             }
-            if let Some(l) = h.checked_sub(1) {
-                for (row, p) in back.iter_mut().zip(pairs) {
-                    row[l] = *p;
-                }
+        }
+        let (last, _) = span((first + L) * hop, hop).as_chunks::<2>();
+        for ((b, f), p) in back.iter_mut().zip(front.iter()).zip(last) {
+            if let (Some(to), Some(from)) = (b.get_mut(..L.saturating_sub(1)), f.get(1..)) {
+                to.copy_from_slice(from);
+            }
+            if let Some(v) = b.last_mut() {
+                *v = *p;
             }
         }
     } else {
