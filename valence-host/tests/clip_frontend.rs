@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 
 use valence_core::frontend::HostFrontEnd;
-use valence_core::{FeatureSpec, MelNorm, MelScale};
+use valence_core::FeatureSpec;
 use valence_host::clip_frontend::{clip_frames_with, VectorUnit};
 use valence_host::data::audio::{decode_to_pcm16, is_audio_path, read_file};
 
@@ -16,13 +16,11 @@ fn specs() -> Vec<FeatureSpec> {
     vec![
         base,
         FeatureSpec::LIBROSA_DEFAULTS,
+        // An odd log2 of the point count: the radix-2 first pass.
         FeatureSpec {
             n_fft: 1024,
             hop: 512,
-            fmin_hz: 50.0,
-            fmax_hz: 7000.0,
-            mel_scale: MelScale::Htk,
-            norm: MelNorm::None,
+            n_mels: 80,
             ..base
         },
         FeatureSpec {

@@ -1,8 +1,12 @@
-//! Host throughput of the front end's clip path (criterion): the core's
-//! frames side by side, built for each vector unit this CPU has
-//! ([`valence_host::clip_frontend`]), on the same samples as the core's
-//! `frontend` benchmark and librosa (`VALENCE_BENCH_PCM`, written by
-//! `python/bench_librosa.py --write-pcm`; else 60 s of noise and a tone).
+//! Host throughput of the front end (criterion), default spec, on the
+//! samples librosa is timed on (`VALENCE_BENCH_PCM`, written by
+//! `python/bench_librosa.py --write-pcm`; else 60 s of noise and a tone):
+//!
+//! - `frontend/streaming_60s`: the streaming path (`FrontEnd::push`, one
+//!   frame at a time), the code the microcontroller runs;
+//! - `frontend/<unit>_60s`: the clip path, frames side by side, built for
+//!   each vector unit this CPU has ([`valence_host::clip_frontend`]).
+//!
 //! `scripts/bench-frontend.sh` runs it next to librosa and prints the ratios.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -30,22 +34,31 @@ fn signal(spec: &FeatureSpec) -> Vec<i16> {
         .collect()
 }
 
-fn bench_clip(c: &mut Criterion) {
+fn bench_frontend(c: &mut Criterion) {
     let spec = FeatureSpec::DEFAULT;
     let samples = signal(&spec);
     let seconds = samples.len() as f64 / spec.sample_rate as f64;
     let fe = Box::new(HostFrontEnd::new(&spec).unwrap());
     let mut out = vec![0i16; spec.frames_for(samples.len()) * spec.n_mels as usize];
-    let mut group = c.benchmark_group("frontend_clip");
+    let mut group = c.benchmark_group("frontend");
     group.throughput(Throughput::Elements(samples.len() as u64));
     group.sample_size(20);
+    group.bench_function(format!("streaming_{seconds:.0}s"), |b| {
+        let mut streaming = Box::new(fe.as_ref().clone());
+        b.iter(|| {
+            streaming.reset();
+            let mut acc = 0i64;
+            streaming.push(black_box(&samples), |frame| acc += frame[0] as i64);
+            black_box(acc)
+        })
+    });
     for (unit, name) in [
         (VectorUnit::Avx512, "avx512"),
         (VectorUnit::Avx2, "avx2"),
         (VectorUnit::Baseline, "baseline"),
     ] {
         if !unit.available() {
-            println!("frontend_clip/{name}: this CPU has no such unit, skipped");
+            println!("frontend/{name}: this CPU has no such unit, skipped");
             continue;
         }
         group.bench_function(format!("{name}_{seconds:.0}s"), |b| {
@@ -58,5 +71,5 @@ fn bench_clip(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_clip);
+criterion_group!(benches, bench_frontend);
 criterion_main!(benches);
