@@ -14,9 +14,10 @@ first 28.7 s (the window the benchmark uses):
 - with ``--valence BIN`` (the `valence` binary, e.g. target/release/valence),
   the spectral flux of valence's own frames (`valence mel`, default spec:
   n_fft 512, hop 256, 64 bands, Q8.8 dB): per frame the mean over bands of
-  the rise since the previous frame, raw and with the frames floored 80 dB
+  the rise since the previous frame, raw, with the frames floored 80 dB
   below the clip's loudest value (as librosa's onset strength floors its
-  dB spectrogram), its mean and sd over the window: what an onset statistic
+  dB spectrogram) and with a fixed floor at -50 dB (which a device can apply
+  as the frames come), its mean and sd over the window: what an onset statistic
   on the device path, computed from the frames the sensor already makes,
   would carry;
 
@@ -83,7 +84,12 @@ def valence_flux(path, valence, scratch):
     subprocess.run([valence, "mel", str(path), "--out", str(out)], check=True, capture_output=True)
     frames = np.load(out)[: int(SECONDS * SR - 512) // 256 + 1]
     row = {}
-    for name, s in (("flux", frames), ("flux80", np.maximum(frames, frames.max() - 80.0))):
+    floors = (
+        ("flux", frames),
+        ("flux80", np.maximum(frames, frames.max() - 80.0)),
+        ("flux_floor50", np.maximum(frames, -50.0)),
+    )
+    for name, s in floors:
         flux = np.maximum(0.0, np.diff(s, axis=0)).mean(axis=1)
         row[f"{name}_mean"], row[f"{name}_sd"] = flux.mean(), flux.std()
     return row
@@ -139,6 +145,10 @@ def main():
         sets += [
             ("harmony + valence flux mean and sd", harmony + ["flux_mean", "flux_sd"]),
             ("harmony + valence flux (80 dB floor) mean and sd", harmony + ["flux80_mean", "flux80_sd"]),
+            (
+                "harmony + valence flux (-50 dB floor) mean and sd",
+                harmony + ["flux_floor50_mean", "flux_floor50_sd"],
+            ),
             (
                 "harmony + valence flux (80 dB floor) + onset rate, tempo",
                 harmony + ["flux80_mean", "flux80_sd", "onset_rate", "tempo"],
