@@ -3,25 +3,7 @@
 
 mod train_support;
 
-use train_support::{dataset, pmemo};
-
-/// Not a test: writes PMEmo as a dataset file for the CLI
-/// (`VALENCE_PMEMO_OUT=$PWD/pmemo.vds cargo test --release -p valence-host --test train_pmemo -- --ignored`).
-#[test]
-#[ignore]
-fn write_pmemo_dataset() {
-    let Some((x, y, d)) = pmemo() else { return };
-    let out = std::env::var("VALENCE_PMEMO_OUT").unwrap_or_else(|_| "pmemo.vds".into());
-    dataset(
-        x,
-        y,
-        d,
-        "PMEmo static: 108 librosa features (gioelson), valence(mean)",
-    )
-    .save(std::path::Path::new(&out))
-    .unwrap();
-    println!("wrote {out}");
-}
+use train_support::pmemo;
 
 /// 5-fold cross-validation with the parameters `valence tune` found on
 /// PMEmo (BENCHMARKS.md has the 10-fold figure and its command). Each fold
