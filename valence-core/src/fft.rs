@@ -52,7 +52,7 @@ fn quarter(v: i32) -> i32 {
 
 /// `x·(c − i·s)/4` for a twiddle `c − i·s` in Q30.
 #[inline(always)]
-pub(crate) fn rotate_quarter(xr: i32, xi: i32, c: i32, s: i32) -> (i32, i32) {
+fn rotate_quarter(xr: i32, xi: i32, c: i32, s: i32) -> (i32, i32) {
     (
         mul_half(xr, c).wrapping_add(mul_half(xi, s)),
         mul_half(xi, c).wrapping_sub(mul_half(xr, s)),

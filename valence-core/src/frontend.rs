@@ -98,16 +98,16 @@ pub struct FrontEnd<const MAX_FFT: usize, const MAX_MELS: usize> {
     /// from the start of the buffer, or, after an odd number of frames with
     /// a hop of half the FFT, from its second half on and then from its
     /// start ([`crate::frame_buffer`]).
-    pub(crate) samples: [i16; MAX_FFT],
-    pub(crate) fill: usize,
-    pub(crate) frames: u64,
-    pub(crate) work: [i32; MAX_FFT],
+    samples: [i16; MAX_FFT],
+    fill: usize,
+    frames: u64,
+    work: [i32; MAX_FFT],
     /// `[..MAX_FFT/2]`: first half of the periodic Hann window (Q16);
     /// `[MAX_FFT/2..]`: the filterbank's per-bin weights (Q16).
     pub(crate) tables: [u16; MAX_FFT],
     pub(crate) bank: Filterbank<MAX_FFT, MAX_MELS>,
-    pub(crate) bands: [u64; MAX_MELS],
-    pub(crate) frame: [i16; MAX_MELS],
+    bands: [u64; MAX_MELS],
+    frame: [i16; MAX_MELS],
 }
 
 impl<const MAX_FFT: usize, const MAX_MELS: usize> FrontEnd<MAX_FFT, MAX_MELS> {

@@ -180,7 +180,7 @@ pub struct Filterbank<const MAX_FFT: usize, const MAX_MELS: usize> {
     /// One past the last bin with a non-zero weight.
     pub(crate) end_bin: u16,
     /// Per-band log2 offset (normalisation), Q24.
-    pub(crate) band_log2_q24: [i32; MAX_MELS],
+    band_log2_q24: [i32; MAX_MELS],
     pub(crate) n_mels: usize,
     pub(crate) n_bins: usize,
 }
