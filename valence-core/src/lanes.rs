@@ -10,7 +10,8 @@
 //! twiddle shared by all lanes, the same power split, filterbank walk, log
 //! and decibels. With the loop over lanes innermost, a compiler turns each
 //! step into SIMD instructions; the host builds this module for the vector
-//! units it finds at run time. The frames are bit for bit those of
+//! units it finds at run time, with kernels of its own for the two steps
+//! compilers get wrong ([`LaneKernels`]). The frames are bit for bit those of
 //! [`FrontEnd::push`] (tested on every spec shape and on generated and real
 //! signals).
 //!
@@ -113,17 +114,56 @@ impl fmt::Display for LaneError {
 
 impl core::error::Error for LaneError {}
 
-/// The rounded product [`crate::fft::mul_half`] of every lane by one
-/// twiddle, lane by lane: the plain definition of the FFT's one operation
-/// whose best instruction sequence compilers do not find on their own (they
-/// widen each lane to 64 bits and narrow it back; a vector unit can
-/// multiply the even and the odd lanes in place and blend).
-/// [`FrontEnd::clip_frames_with`] takes a replacement, which must give the
-/// same bits (`valence-host` supplies one for AVX-512 and for AVX2, tested
-/// against this one).
+/// The two steps of the clip path whose best instruction sequences
+/// compilers do not find on their own, as functions a caller may replace
+/// with kernels for its vector unit (`valence-host` does for AVX-512 and
+/// AVX2; a closure defined in a function built for a unit is built for it
+/// too). Replacements must give the same bits as [`PortableKernels::PORTABLE`].
+#[derive(Debug, Clone, Copy)]
+pub struct LaneKernels<M, A> {
+    /// The rounded product [`crate::fft::mul_half`] of every lane by one
+    /// twiddle ([`mul_half_lanes`]): compilers widen each lane to 64 bits
+    /// and narrow it back, where a vector unit can multiply the even and
+    /// the odd lanes in place and blend.
+    pub mul: M,
+    /// One bin of the filterbank walk ([`accumulate_lanes`]): compilers may
+    /// vectorise the walk across bins instead of across lanes.
+    pub accumulate: A,
+}
+
+/// The portable kernels' types.
+pub type PortableKernels<const L: usize> =
+    LaneKernels<fn(&[i32; L], i32) -> [i32; L], fn(&mut [u64; L], &mut [u64; L], &[u64; L], u16)>;
+
+impl<const L: usize> PortableKernels<L> {
+    /// The plain definitions, lane by lane.
+    pub const PORTABLE: Self = LaneKernels {
+        mul: mul_half_lanes::<L>,
+        accumulate: accumulate_lanes::<L>,
+    };
+}
+
+/// `[mul_half(a[0], b), mul_half(a[1], b), …]` ([`crate::fft::mul_half`]).
 #[inline(always)]
 pub fn mul_half_lanes<const L: usize>(a: &[i32; L], b: i32) -> [i32; L] {
     core::array::from_fn(|l| mul_half(a[l], b))
+}
+
+/// Adds one bin of weight `t` (Q16) to every lane's sums: with
+/// `p = power >> POWER_SHIFT`, `rise += p·t` and `total += p`, wrapping
+/// like `u64` (as [`crate::mel::Filterbank::accumulate`] does).
+#[inline(always)]
+pub fn accumulate_lanes<const L: usize>(
+    rise: &mut [u64; L],
+    total: &mut [u64; L],
+    power: &[u64; L],
+    t: u16,
+) {
+    for l in 0..L {
+        let p = power[l] >> POWER_SHIFT;
+        rise[l] = rise[l].wrapping_add(p.wrapping_mul(t as u64));
+        total[l] = total[l].wrapping_add(p);
+    }
 }
 
 /// Silent samples for lanes past the last frame.
@@ -169,21 +209,23 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> FrontEnd<MAX_FFT, MAX_MELS> {
         scratch: &mut LaneScratch<'_, L>,
         out: &mut [i16],
     ) -> Result<usize, LaneError> {
-        self.clip_frames_with(samples, scratch, out, mul_half_lanes::<L>)
+        self.clip_frames_with(samples, scratch, out, LaneKernels::PORTABLE)
     }
 
-    /// [`FrontEnd::clip_frames`] with the FFT's lane products computed by
-    /// `mul`, which must equal [`mul_half_lanes`] (a kernel for a vector
-    /// unit: a closure defined in a function built for that unit is built
-    /// for it too).
+    /// [`FrontEnd::clip_frames`] with the lane kernels `kernels` (see
+    /// [`LaneKernels`]).
     #[inline(always)]
-    pub fn clip_frames_with<const L: usize, M: Fn(&[i32; L], i32) -> [i32; L]>(
+    pub fn clip_frames_with<const L: usize, M, A>(
         &self,
         samples: &[i16],
         scratch: &mut LaneScratch<'_, L>,
         out: &mut [i16],
-        mul: M,
-    ) -> Result<usize, LaneError> {
+        kernels: LaneKernels<M, A>,
+    ) -> Result<usize, LaneError>
+    where
+        M: Fn(&[i32; L], i32) -> [i32; L],
+        A: Fn(&mut [u64; L], &mut [u64; L], &[u64; L], u16),
+    {
         let (n_fft, hop, n_mels) = (self.n_fft, self.hop, self.n_mels);
         if n_fft < 16 || hop == 0 || n_fft > MAX_FFT || n_mels > MAX_MELS {
             return Err(LaneError::NotLoaded);
@@ -215,9 +257,9 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> FrontEnd<MAX_FFT, MAX_MELS> {
             transpose(samples, first, n_fft, hop, xs);
             let peak = self.window_lanes(xs, points);
             let shift: [i32; L] = core::array::from_fn(|l| normalising_shift(peak[l]));
-            fft_lanes(points, self.log2_n - 1, &shift, &mul);
-            power_lanes(points, power, self.log2_n - 1, &mul);
-            self.filterbank_lanes(power, bands);
+            fft_lanes(points, self.log2_n - 1, &shift, &kernels.mul);
+            power_lanes(points, power, self.log2_n - 1, &kernels.mul);
+            self.filterbank_lanes(power, bands, &kernels.accumulate);
             self.bands_to_db_lanes(bands, &shift, &peak, rows);
         }
         Ok(frames)
@@ -267,7 +309,12 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> FrontEnd<MAX_FFT, MAX_MELS> {
 
     /// The filterbank walk of [`crate::mel::Filterbank::accumulate`] on every lane.
     #[inline(always)]
-    fn filterbank_lanes<const L: usize>(&self, power: &[[u64; L]], bands: &mut [[u64; L]]) {
+    fn filterbank_lanes<const L: usize>(
+        &self,
+        power: &[[u64; L]],
+        bands: &mut [[u64; L]],
+        accumulate: &impl Fn(&mut [u64; L], &mut [u64; L], &[u64; L], u16),
+    ) {
         let bank = &self.bank;
         let rise = self.tables.get(MAX_FFT / 2..).unwrap_or(&[]);
         let last = bank.n_bins.saturating_sub(1);
@@ -287,11 +334,7 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> FrontEnd<MAX_FFT, MAX_MELS> {
             let weights = rise.get(pos..end).unwrap_or(&[]);
             let bins = power.get(pos..end).unwrap_or(&[]);
             for (&t, bin) in weights.iter().zip(bins) {
-                for l in 0..L {
-                    let p = bin[l] >> POWER_SHIFT;
-                    rise_sum[l] = rise_sum[l].wrapping_add(p.wrapping_mul(t as u64));
-                    total[l] = total[l].wrapping_add(p);
-                }
+                accumulate(&mut rise_sum, &mut total, bin, t);
             }
             if let Some(b) = j.checked_sub(1).and_then(|i| bands.get_mut(i)) {
                 for l in 0..L {
