@@ -27,9 +27,9 @@ use core::fmt;
 use crate::db::{log2_q24_nonzero, log2_q24_to_db_q8};
 use crate::fft::{combine4, mul_half, power as bin_power};
 use crate::frontend::{frame_offset_q24, FrontEnd};
-use crate::mel::{POWER_SHIFT, WEIGHT_FRAC_BITS};
+use crate::mel::{band_sum, POWER_SHIFT};
 use crate::tables::{radix4_table_rows, radix4_twiddles_q30, COS_Q31, MAX_FFT_SIZE};
-use crate::window::normalising_shift;
+use crate::window::{hann_coefficient, normalising_shift};
 
 /// One complex point of `L` frames: real parts, then imaginary parts.
 pub type LanePoint<const L: usize> = [[i32; L]; 2];
@@ -278,17 +278,7 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> FrontEnd<MAX_FFT, MAX_MELS> {
         let m = n / 2;
         let log2_m = self.log2_n - 1;
         let half = self.tables.get(..m).unwrap_or(&[]);
-        // The full periodic window from its first half: w[N - i] = w[i],
-        // and the centre w[N/2] is 1.0, used as u16::MAX.
-        let coeff = |s: usize| -> i32 {
-            if s < m {
-                half.get(s).copied().unwrap_or(0) as i32
-            } else if s == m {
-                u16::MAX as i32
-            } else {
-                half.get(n - s).copied().unwrap_or(0) as i32
-            }
-        };
+        let coeff = |s: usize| hann_coefficient(half, n, s) as i32;
         let mut peak = [0u32; L];
         for (j, pair) in xs.iter().enumerate().take(m) {
             let (w0, w1) = (coeff(2 * j), coeff(2 * j + 1));
@@ -315,35 +305,22 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> FrontEnd<MAX_FFT, MAX_MELS> {
         bands: &mut [[u64; L]],
         accumulate: &impl Fn(&mut [u64; L], &mut [u64; L], &[u64; L], u16),
     ) {
-        let bank = &self.bank;
         let rise = self.tables.get(MAX_FFT / 2..).unwrap_or(&[]);
-        let last = bank.n_bins.saturating_sub(1);
-        let n_mels = bank.n_mels.min(bands.len());
-        let end_bin = (bank.end_bin as usize).min(last);
-        let mut pos = (bank.first_bin as usize).min(end_bin);
         let mut previous_rise = [0u64; L];
-        let boundaries = bank
-            .edges
-            .iter()
-            .take(n_mels)
-            .chain(core::iter::once(&bank.end_bin));
-        for (j, &edge) in boundaries.enumerate() {
-            let end = (edge as usize).min(end_bin).max(pos);
+        for (j, bins_of) in self.bank.intervals() {
             let mut rise_sum = [0u64; L];
             let mut total = [0u64; L];
-            let weights = rise.get(pos..end).unwrap_or(&[]);
-            let bins = power.get(pos..end).unwrap_or(&[]);
+            let weights = rise.get(bins_of.clone()).unwrap_or(&[]);
+            let bins = power.get(bins_of).unwrap_or(&[]);
             for (&t, bin) in weights.iter().zip(bins) {
                 accumulate(&mut rise_sum, &mut total, bin, t);
             }
             if let Some(b) = j.checked_sub(1).and_then(|i| bands.get_mut(i)) {
                 for l in 0..L {
-                    b[l] = previous_rise[l]
-                        .wrapping_add((total[l] << WEIGHT_FRAC_BITS).wrapping_sub(rise_sum[l]));
+                    b[l] = band_sum(previous_rise[l], total[l], rise_sum[l]);
                 }
             }
             previous_rise = rise_sum;
-            pos = end;
         }
     }
 

@@ -308,6 +308,30 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> Filterbank<MAX_FFT, MAX_MELS> 
         self.band_log2_q24.get(band).copied().unwrap_or(0)
     }
 
+    /// The walk over the bins `first_bin..end_bin` (never past the Nyquist
+    /// bin, which no bank built by [`Filterbank::new`] weights), cut at the
+    /// boundaries `edges[..n_mels]` and `end_bin`: interval `j`
+    /// (`0..=n_mels`) holds the bins of the rising edge of band `j` and the
+    /// falling edge of band `j - 1` (see [`band_sum`]). Yields `(j, bins)`.
+    /// ([`Filterbank::accumulate`] makes the same cut in its own loop, which
+    /// resumes where the Cortex-M4's kernel stopped.)
+    #[inline(always)]
+    pub(crate) fn intervals(&self) -> impl Iterator<Item = (usize, core::ops::Range<usize>)> + '_ {
+        let end_bin = (self.end_bin as usize).min(self.n_bins.saturating_sub(1));
+        let mut pos = (self.first_bin as usize).min(end_bin);
+        self.edges
+            .iter()
+            .take(self.n_mels.min(MAX_MELS))
+            .chain(core::iter::once(&self.end_bin))
+            .enumerate()
+            .map(move |(j, &edge)| {
+                let end = (edge as usize).min(end_bin).max(pos);
+                let bins = pos..end;
+                pos = end;
+                (j, bins)
+            })
+    }
+
     /// Weighted band sums of one power spectrum.
     ///
     /// `power` holds bins `0..n_fft/2` packed as pairs of `i32` (low word
@@ -361,9 +385,8 @@ impl<const MAX_FFT: usize, const MAX_MELS: usize> Filterbank<MAX_FFT, MAX_MELS> 
                 weights.get(pos..end).unwrap_or(&[]),
                 bins.get(2 * pos..2 * end).unwrap_or(&[]),
             );
-            // Σ p·(1 - t) = Σ p·2^16 - Σ p·t for the falling edge of band j - 1.
             if let Some(b) = j.checked_sub(1).and_then(|i| bands.get_mut(i)) {
-                *b = previous_rise.wrapping_add((total << WEIGHT_FRAC_BITS).wrapping_sub(rise_sum));
+                *b = band_sum(previous_rise, total, rise_sum);
             }
             previous_rise = rise_sum;
             pos = end;
@@ -416,6 +439,15 @@ fn walk_dsp(
     _bands: &mut [u64],
 ) -> Option<usize> {
     None
+}
+
+/// Band `j - 1` of a walk ([`Filterbank::intervals`]): the rising part
+/// summed over interval `j - 1` (`previous_rise`, `Σ p·t`) and the falling
+/// part over interval `j`, `Σ p·(1 - t) = Σ p·2^16 - Σ p·t` from that
+/// interval's `total` (`Σ p`) and `rise` (`Σ p·t`), wrapping like `u64`.
+#[inline(always)]
+pub(crate) fn band_sum(previous_rise: u64, total: u64, rise: u64) -> u64 {
+    previous_rise.wrapping_add((total << WEIGHT_FRAC_BITS).wrapping_sub(rise))
 }
 
 /// `(Σ p·t, Σ p)` with `p = P >> POWER_SHIFT` over bins whose powers come

@@ -39,6 +39,24 @@ pub fn hann_q16(log2_n: u32, out: &mut [u16]) {
     }
 }
 
+/// The coefficient of sample `s` of an `n`-point periodic Hann window
+/// whose first half is `half` (see [`hann_q16`]): `w[n - s] = w[s]`, and
+/// the centre `w[n/2]`, 1.0, is used as `u16::MAX` (0 past the window).
+#[inline(always)]
+pub fn hann_coefficient(half: &[u16], n: usize, s: usize) -> u16 {
+    let m = n / 2;
+    if s < m {
+        half.get(s).copied().unwrap_or(0)
+    } else if s == m {
+        u16::MAX
+    } else {
+        n.checked_sub(s)
+            .and_then(|i| half.get(i))
+            .copied()
+            .unwrap_or(0)
+    }
+}
+
 /// Windows the `N = 2^log2_n` samples of `frame` with the Q16 coefficients
 /// whose first half is `half` (see [`hann_q16`]) and stores the products in `out` as `N/2` complex points in
 /// bit-reversed order: samples `2n` and `2n + 1` become point `rev(n)`.
@@ -186,6 +204,21 @@ mod tests {
                 let want = (exact * 65536.0).round().min(65535.0);
                 assert_eq!(got as f64, want, "N={n_fft} n={n}");
             }
+        }
+    }
+
+    #[test]
+    fn coefficients_of_the_whole_window_follow_the_periodic_definition() {
+        let mut half = [0u16; 2048];
+        for log2_n in 6..=12u32 {
+            let n = 1usize << log2_n;
+            hann_q16(log2_n, &mut half);
+            for s in 0..n {
+                let exact = 0.5 - 0.5 * (2.0 * core::f64::consts::PI * s as f64 / n as f64).cos();
+                let want = (exact * 65536.0).round().min(65535.0);
+                assert_eq!(hann_coefficient(&half, n, s) as f64, want, "N={n} s={s}");
+            }
+            assert_eq!(hann_coefficient(&half, n, n), 0, "past the window");
         }
     }
 
