@@ -9,10 +9,19 @@ again. The hyperparameter grids are scored on the same folds they are
 reported on, so every row is an optimistic figure for its family.
 
     .venv/bin/python python/pmemo_reference_models.py [DATA_DIR]
+    .venv/bin/python python/pmemo_reference_models.py [DATA_DIR] --folds-of RUN_DIR...
 
 DATA_DIR defaults to ../shared/data next to the repository. Runs in the
 test environment (.venv, python/requirements.txt: pandas, scikit-learn).
+
+With `--folds-of`, the best ridge and SVR of the grid are instead scored on
+exactly the folds of each `valence train --folds K` run directory given
+(their `fold-NN/fold.json` held-out rows; the rows are the dataset that
+`make_pickle_fixtures.py --pmemo` writes, ordered by music_ID), so that the
+network and the reference models are compared fold for fold.
 """
+
+import json
 
 import sys
 from pathlib import Path
@@ -33,7 +42,29 @@ def load(data: Path):
     labels = pd.read_csv(pm / "gioelson_dataframe.csv")[["music_ID", "valence(mean)"]]
     df = feats.merge(labels, on="music_ID")
     x = df.drop(columns=["music_ID", "valence(mean)"]).to_numpy(dtype=float)
-    return x, df["valence(mean)"].to_numpy(dtype=float)
+    return x, df["valence(mean)"].to_numpy(dtype=float), df["music_ID"].to_numpy()
+
+
+def score_on_run_folds(make, x, y, run: Path):
+    """Fold-mean RMSE, fold-mean R² and pooled R² on a run's own folds."""
+    files = sorted(run.glob("fold-*/fold.json"))
+    if not files:
+        sys.exit(f"{run} holds no fold-NN/fold.json: give a run of `valence train --folds K`")
+    rmse, r2, pred, true = [], [], [], []
+    for f in files:
+        held_out = np.array(json.loads(f.read_text())["val_rows"])
+        train = np.setdiff1d(np.arange(len(y)), held_out)
+        model = make()
+        model.fit(x[train], y[train])
+        p = model.predict(x[held_out])
+        mse = float(np.mean((p - y[held_out]) ** 2))
+        rmse.append(mse**0.5)
+        r2.append(1.0 - mse / float(np.var(y[held_out])))
+        pred.extend(p)
+        true.extend(y[held_out])
+    pred, true = np.array(pred), np.array(true)
+    pooled = 1.0 - float(np.mean((pred - true) ** 2)) / float(np.var(true))
+    return float(np.mean(rmse)), float(np.mean(r2)), pooled
 
 
 def score(make, x, y):
@@ -71,13 +102,38 @@ def candidates():
     )
 
 
+def best_of_grid():
+    yield "ridge, standardised, alpha 300", lambda: make_pipeline(StandardScaler(), Ridge(alpha=300))
+    yield "SVR rbf, C 0.3, gamma 0.001, epsilon 0.05", lambda: make_pipeline(
+        StandardScaler(), SVR(C=0.3, gamma=0.001, epsilon=0.05)
+    )
+
+
 def main():
     root = Path(__file__).resolve().parent.parent
-    data = Path(sys.argv[1]) if len(sys.argv) > 1 else root / ".." / "shared" / "data"
+    args = sys.argv[1:]
+    runs = []
+    if "--folds-of" in args:
+        i = args.index("--folds-of")
+        runs = [Path(r) for r in args[i + 1 :]]
+        args = args[:i]
+        if not runs:
+            sys.exit("--folds-of needs at least one run directory")
+    data = Path(args[0]) if args else root / ".." / "shared" / "data"
     if not (data / "pmemo").is_dir():
         sys.exit(f"no PMEmo data under {data}: pass the data folder (the one holding pmemo/)")
-    x, y = load(data)
+    x, y, ids = load(data)
     print(f"{x.shape[0]} songs, {x.shape[1]} features, label sd {y.std():.4f}")
+    if runs:
+        order = np.argsort(ids, kind="stable")
+        x, y = x[order], y[order]
+        print("| folds of | model | RMSE (fold mean) | R² (fold mean) | R² (pooled) |")
+        print("| --- | --- | ---: | ---: | ---: |")
+        for run in runs:
+            for name, make in best_of_grid():
+                rmse, r2, pooled = score_on_run_folds(make, x, y, run)
+                print(f"| {run.name} | {name} | {rmse:.4f} | {r2:.3f} | {pooled:.3f} |", flush=True)
+        return
     print("| model | RMSE | R² |")
     print("| --- | ---: | ---: |")
     for name, make in candidates():

@@ -218,6 +218,84 @@ fn errors_say_what_to_do() {
         !ok && stderr.contains("lower bound must be positive"),
         "{stderr}"
     );
+    let (ok, _, stderr) = valence(&[
+        "train",
+        "--data",
+        d,
+        "--swa-epochs",
+        "5",
+        "--patience",
+        "10",
+        "--out",
+        o,
+    ]);
+    assert!(
+        !ok && stderr.contains("exclude each other") && stderr.contains("drop --patience"),
+        "{stderr}"
+    );
+    let (ok, _, stderr) = valence(&[
+        "train",
+        "--data",
+        d,
+        "--swa-epochs",
+        "50",
+        "--epochs",
+        "20",
+        "--out",
+        o,
+    ]);
+    assert!(
+        !ok && stderr.contains("longer than the training"),
+        "{stderr}"
+    );
+    let (ok, _, stderr) = valence(&["tune", "--data", d, "--trial-folds", "1", "--out", o]);
+    assert!(
+        !ok && stderr.contains("--trial-folds must be at least 2"),
+        "{stderr}"
+    );
+}
+
+/// `tune --swa-epochs N --trial-folds K`: every trial is scored by K-fold
+/// cross-validation of averaged networks, the report says so, and the
+/// final model is the average of its last N epochs.
+#[test]
+fn tune_with_weight_averaging_and_trial_folds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data.vds");
+    write_synthetic(&data, 300, 6);
+    let run = tmp.path().join("tuned");
+    let (ok, stdout, stderr) = valence(&[
+        "tune",
+        "--data",
+        data.to_str().unwrap(),
+        "--init",
+        "2",
+        "--iter",
+        "1",
+        "--epochs",
+        "6",
+        "--swa-epochs",
+        "3",
+        "--trial-folds",
+        "2",
+        "--hidden",
+        "16",
+        "--out",
+        run.to_str().unwrap(),
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains("tuning by 2-fold cross-validation of 300 examples"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("cross-validated MSE"), "{stdout}");
+    let rep = report(&run);
+    assert_eq!(rep["tuning"]["trial_folds"], 2);
+    assert_eq!(rep["tuning"]["trials"].as_array().unwrap().len(), 3);
+    assert_eq!(rep["parameters"]["swa_epochs"], 3);
+    assert_eq!(rep["parameters"]["patience"], 0);
+    assert_eq!(rep["final_model"]["best_epoch"], 6);
+    assert_eq!(rep["final_model"]["epochs_run"], 6);
 }
 
 /// A device model left in the run directory by an earlier export holds

@@ -1,6 +1,7 @@
 //! The training loop on synthetic data with a known relationship: it
 //! learns, it is reproducible from its seed, early stopping keeps the best
-//! epoch, and an interrupted or extended run resumes exactly.
+//! epoch, weight averaging keeps the mean of the last epochs, and an
+//! interrupted or extended run resumes exactly.
 
 mod train_support;
 
@@ -29,6 +30,7 @@ fn cfg(epochs: usize, seed: u64) -> TrainConfig {
         clip: 5.0,
         input_noise: 0.0,
         ema: 0.0,
+        swa_epochs: 0,
         seed,
     }
 }
@@ -375,4 +377,190 @@ fn weight_average_is_kept_and_resumes_exactly() {
     )
     .unwrap();
     assert_ne!(plain.val_predictions, whole.val_predictions);
+}
+
+/// Stochastic weight averaging: every epoch runs, the kept network is the
+/// average of the last `swa_epochs` (not the last epoch's weights), the run
+/// directory holds exactly that network, a finished run resumes to the same
+/// one, and conflicting settings are refused with reasons.
+#[test]
+fn weight_averaging_keeps_the_mean_of_the_last_epochs() {
+    use valence_host::train::checkpoint::load_tensors;
+    use valence_host::train::network::Mlp;
+
+    let (x, y) = synthetic(300, 6, 0.02, 12);
+    let data = Examples {
+        features: &x,
+        labels: &y,
+        n_features: 6,
+    };
+    let (train, val) = split(300);
+    let averaged = |epochs| TrainConfig {
+        swa_epochs: 3,
+        ..cfg(epochs, 7)
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let opts = |resume| FitOptions {
+        run_dir: Some(dir.path().to_path_buf()),
+        resume,
+        ..FitOptions::default()
+    };
+    let out = fit(
+        &data,
+        &train,
+        &val,
+        &small_arch(),
+        &averaged(6),
+        &opts(false),
+    )
+    .unwrap();
+    assert_eq!((out.history.len(), out.best_epoch), (6, 6));
+    assert!(!out.stopped_early);
+    // The average is not the last epoch's network.
+    assert_ne!(out.validation.mse, out.history[5].val.mse);
+    // The run directory holds the averaged network (what export reads).
+    let desc: ModelDescription = read_json(&dir.path().join(MODEL_FILE)).unwrap();
+    assert_eq!(desc.training.swa_epochs, 3);
+    let device = candle_core::Device::Cpu;
+    let saved = Mlp::new(&desc.architecture, 0, &device).unwrap();
+    saved
+        .load_tensors(&load_tensors(&dir.path().join(WEIGHTS_FILE), &device).unwrap())
+        .unwrap();
+    let z = candle_core::Tensor::from_vec(
+        desc.standardisation.inputs(&x, &val),
+        (val.len(), 6),
+        &device,
+    )
+    .unwrap();
+    let from_disk = desc.standardisation.unscale(&saved.predict(&z).unwrap());
+    assert_eq!(from_disk, out.val_predictions);
+    // Resuming the finished run rebuilds the same average from the checkpoint.
+    let again = fit(
+        &data,
+        &train,
+        &val,
+        &small_arch(),
+        &averaged(6),
+        &opts(true),
+    )
+    .unwrap();
+    assert_eq!(again.val_predictions, out.val_predictions);
+    // The same run without averaging keeps other weights.
+    let plain = fit(
+        &data,
+        &train,
+        &val,
+        &small_arch(),
+        &cfg(6, 7),
+        &FitOptions::default(),
+    )
+    .unwrap();
+    assert_ne!(plain.val_predictions, out.val_predictions);
+    // Raising --epochs once averaging has begun would move the window.
+    let e = fit(
+        &data,
+        &train,
+        &val,
+        &small_arch(),
+        &averaged(9),
+        &opts(true),
+    )
+    .err()
+    .unwrap();
+    assert!(e.to_string().contains("weight average has begun"), "{e}");
+    // Settings that contradict averaging.
+    for (bad, says) in [
+        (
+            TrainConfig {
+                patience: 5,
+                ..averaged(6)
+            },
+            "--patience",
+        ),
+        (
+            TrainConfig {
+                swa_epochs: 7,
+                ..averaged(6)
+            },
+            "longer than the training",
+        ),
+        (
+            TrainConfig {
+                ema: 0.9,
+                ..averaged(6)
+            },
+            "--ema",
+        ),
+    ] {
+        let e = fit(
+            &data,
+            &train,
+            &val,
+            &small_arch(),
+            &bad,
+            &FitOptions::default(),
+        )
+        .err()
+        .unwrap();
+        assert!(e.to_string().contains(says), "{e}");
+    }
+}
+
+/// The tuner's cross-validated objective uses the same folds and
+/// early-stopping splits as `train --folds`: it equals the mean held-out MSE
+/// that cross-validation reports.
+#[test]
+fn trial_objective_is_the_cross_validated_mse() {
+    use valence_host::train::cv::{cross_validate, cross_validated_mse, Job, JobData};
+    use valence_host::train::device::DeviceKind;
+    use valence_host::train::report::DataInfo;
+
+    let (x, y) = synthetic(240, 6, 0.02, 13);
+    let examples = Examples {
+        features: &x,
+        labels: &y,
+        n_features: 6,
+    };
+    let info = DataInfo {
+        path: "synthetic".into(),
+        n_examples: y.len(),
+        n_features: 6,
+        fingerprint: String::new(),
+    };
+    let source = serde_json::Value::Null;
+    let job = Job {
+        arch: small_arch(),
+        cfg: TrainConfig {
+            swa_epochs: 2,
+            ..cfg(4, 21)
+        },
+        val_fraction: 0.1,
+        folds: Some(3),
+        device: DeviceKind::Cpu,
+        resume: false,
+        stop: None,
+        verbose: false,
+    };
+    let data = JobData {
+        examples,
+        groups: None,
+        feature_source: &source,
+        info: &info,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let cv = cross_validate(&data, &job, 3, dir.path()).unwrap();
+    let objective = cross_validated_mse(
+        &examples,
+        None,
+        &job.arch,
+        &job.cfg,
+        (3, 0.1),
+        &FitOptions::default(),
+    )
+    .unwrap();
+    assert!(
+        (objective - cv.validation.mean.mse).abs() < 1e-9,
+        "{objective} against {}",
+        cv.validation.mean.mse
+    );
 }

@@ -5,16 +5,34 @@ mod train_support;
 
 use train_support::pmemo;
 
+/// The weight-averaging configuration of BENCHMARKS.md's PMEmo table (the
+/// tuner's learning rate and batch; 40 epochs, the last 30 averaged) and
+/// its measuring split's fraction.
+fn averaged() -> (valence_host::train::TrainConfig, f64) {
+    let cfg = valence_host::train::TrainConfig {
+        lr: 2.47e-3,
+        batch_size: 16,
+        weight_decay: 1.0,
+        clip: 3.0,
+        epochs: 40,
+        patience: 0,
+        swa_epochs: 30,
+        ..Default::default()
+    };
+    (cfg, 0.02)
+}
+
 /// 5-fold cross-validation with the parameters `valence tune` found on
-/// PMEmo (BENCHMARKS.md has the 10-fold figure and its command). Each fold
-/// early-stops on a split of its own training part and is scored on its
-/// held-out part. Predicting the mean gives RMSE 0.162; ridge regression 0.115.
+/// PMEmo with weight averaging (BENCHMARKS.md has the 10-fold figure and
+/// its command): each fold trains 40 epochs on its training part, keeps the
+/// mean of the last 30 epochs' weights and is scored on its held-out part.
+/// Predicting the mean gives RMSE 0.162; ridge regression 0.115.
 #[test]
 fn pmemo_cross_validated_quality() {
     use valence_host::train::cv::{cross_validate, Job, JobData};
     use valence_host::train::device::DeviceKind;
     use valence_host::train::report::DataInfo;
-    use valence_host::train::{Architecture, Examples, TrainConfig};
+    use valence_host::train::{Architecture, Examples};
 
     let Some((x, y, d)) = pmemo() else { return };
     assert_eq!((y.len(), d), (767, 108));
@@ -40,13 +58,8 @@ fn pmemo_cross_validated_quality() {
             dropout: 0.5,
             ..Architecture::default_for(d)
         },
-        cfg: TrainConfig {
-            lr: 2.56e-3,
-            batch_size: 33,
-            weight_decay: 1.0,
-            ..TrainConfig::default()
-        },
-        val_fraction: 0.1,
+        cfg: averaged().0,
+        val_fraction: averaged().1,
         folds: Some(5),
         device: DeviceKind::Cpu,
         resume: false,
@@ -60,9 +73,11 @@ fn pmemo_cross_validated_quality() {
         "PMEmo 5-fold CV: RMSE {:.4} ± {:.4}, R² {:.3}, r {:.3}",
         m.rmse, cv.validation.std.rmse, m.r2, m.pearson_r
     );
-    assert!(m.rmse <= 0.120, "RMSE {}", m.rmse);
-    assert!(m.r2 >= 0.42, "R² {}", m.r2);
-    assert!(m.pearson_r >= 0.65, "r {}", m.pearson_r);
+    // Measured 0.1114, R² 0.518, r 0.728 (early stopping with the earlier
+    // parameters gave 0.1158 on these folds); ridge regression 0.115.
+    assert!(m.rmse <= 0.114, "RMSE {}", m.rmse);
+    assert!(m.r2 >= 0.49, "R² {}", m.r2);
+    assert!(m.pearson_r >= 0.70, "r {}", m.pearson_r);
 }
 
 /// Averaging networks trained from different seeds, measured under the
@@ -70,8 +85,10 @@ fn pmemo_cross_validated_quality() {
 /// same early-stopping split per fold as `valence train --folds 10`, with
 /// the tuned parameters): each fold trains `VALENCE_PMEMO_ENSEMBLE` (default
 /// 5) networks, seeds 42, 43, …, and scores both the first network alone
-/// (what `train` ships) and the mean of all on the held-out fold. Slow
-/// (minutes), hence ignored:
+/// (what `train` ships) and the mean of all on the held-out fold. With
+/// `VALENCE_PMEMO_ENSEMBLE_SWA=1` the networks are those of the weight
+/// averaging row instead (lr 2.47e-3, batch 16, 40 epochs, the last 30
+/// averaged, a 2 % split). Slow (minutes), hence ignored:
 /// `cargo test --release -p valence-host --test train_pmemo -- --ignored --nocapture pmemo_seed_ensemble`.
 #[test]
 #[ignore]
@@ -96,17 +113,28 @@ fn pmemo_seed_ensemble() {
         dropout: 0.5,
         ..Architecture::default_for(d)
     };
-    let base = TrainConfig {
-        lr: 2.56e-3,
-        batch_size: 33,
-        weight_decay: 1.0,
-        clip: 3.0,
-        ..TrainConfig::default()
+    let with_averaging = std::env::var("VALENCE_PMEMO_ENSEMBLE_SWA").is_ok_and(|v| v == "1");
+    let (base, val_fraction) = if with_averaging {
+        averaged()
+    } else {
+        let cfg = TrainConfig {
+            lr: 2.56e-3,
+            batch_size: 33,
+            weight_decay: 1.0,
+            clip: 3.0,
+            ..TrainConfig::default()
+        };
+        (cfg, 0.1)
     };
     let folds = k_folds(y.len(), 10, base.seed, None);
     let (mut single, mut ensemble) = (Vec::new(), Vec::new());
     for (i, (train_all, held_out)) in folds.iter().enumerate() {
-        let (t, v) = train_val_split(train_all.len(), 0.1, base.seed.wrapping_add(i as u64), None);
+        let (t, v) = train_val_split(
+            train_all.len(),
+            val_fraction,
+            base.seed.wrapping_add(i as u64),
+            None,
+        );
         let train: Vec<usize> = t.iter().map(|&j| train_all[j]).collect();
         let val: Vec<usize> = v.iter().map(|&j| train_all[j]).collect();
         let truth: Vec<f32> = held_out.iter().map(|&r| y[r]).collect();

@@ -278,7 +278,8 @@ pub fn run(args: &DemoArgs) -> Result<DemoOutcome> {
             data: dataset_path.clone(),
             out: run_dir.clone(),
             epochs: plan.epochs,
-            patience: plan.patience,
+            patience: Some(plan.patience),
+            swa_epochs: 0,
             hidden: super::train::HiddenWidths(vec![256, 128, 64]),
             dropout: 0.2,
             weight_decay: WEIGHT_DECAY,
@@ -301,6 +302,7 @@ pub fn run(args: &DemoArgs) -> Result<DemoOutcome> {
         batch_min: 16,
         batch_max: 128,
         trial_samples: plan.trial_samples,
+        trial_folds: None,
     };
     let report = tune::run(&tune_args)?;
     let validation_clips = validation_clips(&dataset, VAL_FRACTION, args.seed);

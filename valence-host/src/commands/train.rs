@@ -29,9 +29,17 @@ pub struct CommonArgs {
     /// Most epochs per training run.
     #[arg(long, default_value_t = 100)]
     pub epochs: usize,
-    /// Stop after this many epochs without a better validation MSE (0: never).
-    #[arg(long, default_value_t = 20)]
-    pub patience: usize,
+    /// Stop after this many epochs without a better validation MSE (0:
+    /// never) [default: 20; with --swa-epochs: 0, and no other value].
+    #[arg(long)]
+    pub patience: Option<usize>,
+    /// Stochastic weight averaging: keep the mean of the weights of the
+    /// last N epochs (batch-norm statistics recomputed for it) instead of
+    /// the early-stopped ones; training runs all --epochs and the
+    /// validation split only measures (0: off). Generalises better on small
+    /// datasets, where the validation split is small and noisy.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub swa_epochs: usize,
     /// Hidden layer widths, comma-separated; `none` for no hidden layer (a
     /// linear model, which on small datasets can generalise better).
     #[arg(long, value_name = "WIDTHS", value_parser = parse_hidden, default_value = "256,128,64")]
@@ -56,7 +64,8 @@ pub struct CommonArgs {
     /// Batch-norm momentum (weight of a new batch; Keras 0.99 is 0.01 here).
     #[arg(long, default_value_t = 0.1)]
     pub bn_momentum: f64,
-    /// Fraction of the examples held out for validation (early stopping).
+    /// Fraction of the examples held out for validation (early stopping;
+    /// with --swa-epochs only the curves and the final figures).
     #[arg(long, default_value_t = 0.05)]
     pub val_fraction: f64,
     /// k-fold cross-validation (k ≥ 2) before training the final model.
@@ -118,11 +127,14 @@ impl CommonArgs {
             lr,
             batch_size,
             epochs: self.epochs,
-            patience: self.patience,
+            patience: self
+                .patience
+                .unwrap_or(if self.swa_epochs > 0 { 0 } else { 20 }),
             weight_decay: self.weight_decay,
             clip: self.clip,
             input_noise: self.input_noise,
             ema: self.ema,
+            swa_epochs: self.swa_epochs,
             seed: self.seed,
         }
     }
@@ -131,7 +143,7 @@ impl CommonArgs {
     pub fn validate(&self) -> Result<()> {
         if !(0.0..1.0).contains(&self.val_fraction) || self.val_fraction == 0.0 {
             bail!(
-                "--val-fraction must be in (0, 1) (got {}); early stopping needs a validation split",
+                "--val-fraction must be in (0, 1) (got {}); training measures every epoch on a validation split",
                 self.val_fraction
             );
         }

@@ -4,8 +4,9 @@
 //! `--folds`), in the same run directory layout as `train`.
 //!
 //! Every trial trains on the same train/validation split as the final model
-//! and scores the validation MSE of its early-stopped weights; the lowest
-//! wins (the tuner minimises).
+//! and scores the validation MSE of its early-stopped (or averaged)
+//! weights; with `--trial-folds K` it scores the mean held-out MSE of K-fold
+//! cross-validation instead. The lowest wins (the tuner minimises).
 
 use std::time::Instant;
 
@@ -16,8 +17,7 @@ use super::train::{
     describe, export_last, interrupt_flag, load_dataset, print_summary, CommonArgs,
 };
 use crate::data::split::train_val_split;
-use crate::train::config::TrainConfig;
-use crate::train::cv::{run_job, Job, JobData};
+use crate::train::cv::{cross_validated_mse, run_job, Job, JobData};
 use crate::train::fit::{fit, Examples, FitOptions};
 use crate::train::plots;
 use crate::train::report::Report;
@@ -55,6 +55,12 @@ pub struct TuneArgs {
     /// final model always gets `--epochs`). 0: no limit.
     #[arg(long, default_value_t = 100_000)]
     pub trial_samples: usize,
+    /// Score each trial by K-fold cross-validation (the mean held-out MSE
+    /// over K folds, each with its own early-stopping split of
+    /// --val-fraction) instead of one validation split: K times the time,
+    /// far less noise on small datasets.
+    #[arg(long, value_name = "K")]
+    pub trial_folds: Option<usize>,
 }
 
 /// Runs `valence tune`.
@@ -64,6 +70,9 @@ pub fn run(args: &TuneArgs) -> Result<Report> {
     c.validate()?;
     if args.init == 0 {
         bail!("--init must be at least 1");
+    }
+    if args.trial_folds.is_some_and(|k| k < 2) {
+        bail!("--trial-folds must be at least 2");
     }
     if args.batch_min < 2 {
         bail!(
@@ -93,12 +102,20 @@ pub fn run(args: &TuneArgs) -> Result<Report> {
             .min(args.trial_samples.div_ceil(train.len().max(1)))
             .max(1)
     };
+    let scored_on = match args.trial_folds {
+        Some(k) => format!(
+            "tuning by {k}-fold cross-validation of {} examples",
+            examples.len()
+        ),
+        None => format!(
+            "tuning on {} training / {} validation examples",
+            train.len(),
+            val.len()
+        ),
+    };
     println!(
-        "tuning on {} training / {} validation examples: {} initial + {} guided trials of at most {trial_epochs} epochs",
-        train.len(),
-        val.len(),
-        args.init,
-        args.iter
+        "{scored_on}: {} initial + {} guided trials of at most {trial_epochs} epochs",
+        args.init, args.iter
     );
     println!("{}", header(&names));
     let trials: Vec<Trial> = minimise(
@@ -109,25 +126,27 @@ pub fn run(args: &TuneArgs) -> Result<Report> {
         },
         c.seed,
         |_, p| {
-            let cfg = TrainConfig {
-                epochs: trial_epochs,
-                ..c.config(p[0], p[1] as usize)
+            let cfg = c.config(p[0], p[1] as usize).with_epochs(trial_epochs);
+            let opts = FitOptions {
+                device: Some(device.clone()),
+                stop: Some(stop),
+                verbose: c.verbose,
+                ..FitOptions::default()
             };
-            let out = fit(
-                &examples,
-                &train,
-                &val,
-                &c.architecture(),
-                &cfg,
-                &FitOptions {
-                    device: Some(device.clone()),
-                    stop: Some(stop),
-                    verbose: c.verbose,
-                    ..FitOptions::default()
-                },
-            );
-            match out {
-                Ok(o) => Ok(o.validation.mse),
+            let arch = c.architecture();
+            let objective = match args.trial_folds {
+                Some(k) => cross_validated_mse(
+                    &examples,
+                    ds.groups(),
+                    &arch,
+                    &cfg,
+                    (k, c.val_fraction),
+                    &opts,
+                ),
+                None => fit(&examples, &train, &val, &arch, &cfg, &opts).map(|o| o.validation.mse),
+            };
+            match objective {
+                Ok(mse) => Ok(mse),
                 // A diverging learning rate is a bad trial, not a failed tuning.
                 Err(e) if e.to_string().contains("diverged") => Ok(f64::INFINITY),
                 Err(e) => Err(e),
@@ -149,8 +168,14 @@ pub fn run(args: &TuneArgs) -> Result<Report> {
         .clone();
     let (lr, batch) = (best.values[0], best.values[1] as usize);
     println!(
-        "best: trial {} — learning rate {lr:.6e}, batch size {batch}, validation MSE {:.6}",
-        best.index, best.value
+        "best: trial {} — learning rate {lr:.6e}, batch size {batch}, {} MSE {:.6}",
+        best.index,
+        if args.trial_folds.is_some() {
+            "cross-validated"
+        } else {
+            "validation"
+        },
+        best.value
     );
     let tuning = serde_json::json!({
         "space": {
@@ -160,7 +185,11 @@ pub fn run(args: &TuneArgs) -> Result<Report> {
         "initial": args.init,
         "trial_epochs": trial_epochs,
         "guided": args.iter,
-        "objective": "validation MSE (minimised)",
+        "objective": match args.trial_folds {
+            Some(_) => "mean held-out MSE over the trial folds (minimised)",
+            None => "validation MSE (minimised)",
+        },
+        "trial_folds": args.trial_folds,
         "trials": trials,
         "best": {"trial": best.index, "lr": lr, "batch_size": batch, "val_mse": best.value},
         "seconds": started.elapsed().as_secs_f64(),

@@ -102,6 +102,10 @@ pub struct TrainState {
     pub best_epoch: usize,
     /// Its validation MSE.
     pub best_val_mse: f64,
+    /// Epochs in the weight average so far (`TrainConfig::swa_epochs`;
+    /// their sums are in the state tensors).
+    #[serde(default)]
+    pub averaged_epochs: usize,
     /// Training has ended (early stop or last epoch).
     pub finished: bool,
     /// The parameters the run was started with.

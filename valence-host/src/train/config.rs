@@ -100,6 +100,14 @@ pub struct TrainConfig {
     /// ones evaluated, early-stopped and kept.
     #[serde(default)]
     pub ema: f64,
+    /// Stochastic weight averaging over the last `swa_epochs` epochs (0:
+    /// off): the weights kept are the mean of the weights at the end of
+    /// each of those epochs, with the batch-norm statistics recomputed for
+    /// them on the training split (see [`super::swa`]). Training then runs
+    /// all `epochs`: averaging replaces early stopping, so `patience` must
+    /// be 0 and the validation split only measures.
+    #[serde(default)]
+    pub swa_epochs: usize,
     /// Seed of every random choice (initialisation, shuffling, dropout).
     pub seed: u64,
 }
@@ -115,12 +123,31 @@ impl Default for TrainConfig {
             clip: 5.0,
             input_noise: 0.0,
             ema: 0.0,
+            swa_epochs: 0,
             seed: 42,
         }
     }
 }
 
 impl TrainConfig {
+    /// The same parameters for a shorter (or longer) run of `epochs`
+    /// epochs, the weight-averaging window scaled with it (at least one
+    /// epoch when averaging is on): what a bounded tuning trial trains with.
+    pub fn with_epochs(&self, epochs: usize) -> TrainConfig {
+        let swa_epochs = if self.swa_epochs == 0 || self.epochs == 0 {
+            0
+        } else {
+            (self.swa_epochs * epochs)
+                .div_ceil(self.epochs)
+                .clamp(1, epochs.max(1))
+        };
+        TrainConfig {
+            epochs,
+            swa_epochs,
+            ..self.clone()
+        }
+    }
+
     /// Checks the parameters.
     pub fn validate(&self) -> Result<()> {
         ensure!(
@@ -149,6 +176,24 @@ impl TrainConfig {
             "the weight-average decay must be in [0, 1) (got {})",
             self.ema
         );
+        if self.swa_epochs > 0 {
+            ensure!(
+                self.swa_epochs <= self.epochs,
+                "the weight-averaging window (--swa-epochs {}) is longer than the training (--epochs {})",
+                self.swa_epochs,
+                self.epochs
+            );
+            ensure!(
+                self.patience == 0,
+                "weight averaging (--swa-epochs) and early stopping (--patience {}) exclude each other: \
+                 averaging keeps the mean of the last epochs, so training runs all --epochs; drop --patience",
+                self.patience
+            );
+            ensure!(
+                self.ema == 0.0,
+                "weight averaging (--swa-epochs) and a moving average of the weights (--ema) exclude each other; choose one"
+            );
+        }
         ensure!(
             self.clip >= 0.0,
             "the input clip must not be negative (got {})",

@@ -105,6 +105,60 @@ fn fit_in(
     )
 }
 
+/// The early-stopping split of fold `fold`'s training rows `train_all`:
+/// `val_fraction` of them (groups kept whole), drawn with `seed + fold`.
+/// Returns `(training rows, validation rows)`.
+pub fn inner_split(
+    groups: Option<&[String]>,
+    train_all: &[usize],
+    val_fraction: f64,
+    seed: u64,
+    fold: usize,
+) -> (Vec<usize>, Vec<usize>) {
+    let groups: Option<Vec<String>> =
+        groups.map(|g| train_all.iter().map(|&r| g[r].clone()).collect());
+    let (t, v) = train_val_split(
+        train_all.len(),
+        val_fraction,
+        seed.wrapping_add(fold as u64),
+        groups.as_deref(),
+    );
+    (
+        t.iter().map(|&j| train_all[j]).collect(),
+        v.iter().map(|&j| train_all[j]).collect(),
+    )
+}
+
+/// The mean held-out MSE of `k`-fold cross-validation with the folds and
+/// early-stopping splits [`cross_validate`] uses (same seed, same
+/// `val_fraction`), keeping nothing on disk: the objective of a tuning
+/// trial with `--trial-folds`, far less noisy on a small dataset than one
+/// validation split.
+pub fn cross_validated_mse(
+    examples: &Examples,
+    groups: Option<&[String]>,
+    arch: &Architecture,
+    cfg: &TrainConfig,
+    (k, val_fraction): (usize, f64),
+    opts: &FitOptions,
+) -> Result<f64> {
+    let n = examples.len();
+    let folds = k_folds(n, k, cfg.seed, groups);
+    anyhow::ensure!(
+        folds.len() >= 2,
+        "cannot make {k} folds of {n} examples; use fewer folds or more data"
+    );
+    let mut total = 0.0;
+    for (i, (train_all, held_out)) in folds.iter().enumerate() {
+        let (train, val) = inner_split(groups, train_all, val_fraction, cfg.seed, i);
+        let out = fit(examples, &train, &val, arch, cfg, opts)?;
+        let pred = predict_rows(&out, examples, held_out)?;
+        let truth: Vec<f32> = held_out.iter().map(|&r| examples.labels[r]).collect();
+        total += Metrics::of(&pred, &truth).mse;
+    }
+    Ok(total / folds.len() as f64)
+}
+
 /// k-fold cross-validation into `out/fold-NN/`. Each fold's model never
 /// sees its held-out part: it trains on the other folds, minus a validation
 /// split of them (`val_fraction`, seeded) for early stopping, and is then
@@ -125,21 +179,8 @@ pub fn cross_validate(data: &JobData, job: &Job, k: usize, out: &Path) -> Result
     let mut pooled_pred = Vec::new();
     let mut pooled_true = Vec::new();
     for (i, (train_all, val)) in folds.iter().enumerate() {
-        let (inner_train, inner_val) = {
-            let groups: Option<Vec<String>> = data
-                .groups
-                .map(|g| train_all.iter().map(|&r| g[r].clone()).collect());
-            let (t, v) = train_val_split(
-                train_all.len(),
-                job.val_fraction,
-                job.cfg.seed.wrapping_add(i as u64),
-                groups.as_deref(),
-            );
-            (
-                t.iter().map(|&j| train_all[j]).collect::<Vec<_>>(),
-                v.iter().map(|&j| train_all[j]).collect::<Vec<_>>(),
-            )
-        };
+        let (inner_train, inner_val) =
+            inner_split(data.groups, train_all, job.val_fraction, job.cfg.seed, i);
         let dir = out.join(format!("fold-{:02}", i + 1));
         let fold_path = dir.join("fold.json");
         let done: Option<FoldFile> = if job.resume && fold_path.exists() {

@@ -1,9 +1,12 @@
 //! The training loop: standardise on the training split, then epochs of
 //! shuffled mini-batches (MSE loss, AdamW), each followed by an
 //! evaluation-mode pass over both splits; early stopping on validation MSE
-//! restores the best epoch's weights. With a run directory, the best model
-//! is saved whenever validation improves and the resumable state after
-//! every epoch, so an interrupted run loses at most the epoch in progress.
+//! restores the best epoch's weights. With weight averaging
+//! (`TrainConfig::swa_epochs`) every epoch runs instead and the network
+//! kept is the mean of the last epochs' weights (see [`super::swa`]). With a
+//! run directory, the best model (with averaging: the latest) is saved
+//! whenever validation improves and the resumable state after every epoch,
+//! so an interrupted run loses at most the epoch in progress.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -24,6 +27,7 @@ use super::network::Mlp;
 use super::report::EpochRecord;
 use super::rng::{normal, permutation, stream, Stream};
 use super::standardise::Standardisation;
+use super::swa::{in_window, WeightAverage};
 
 /// Training data in memory: a row-major feature matrix and its labels.
 #[derive(Debug, Clone, Copy)]
@@ -92,7 +96,8 @@ pub struct FitOutcome {
     pub standardisation: Standardisation,
     /// Per-epoch figures.
     pub history: Vec<EpochRecord>,
-    /// The epoch (from 1) of the weights kept.
+    /// The epoch (from 1) of the weights kept (with weight averaging: the
+    /// last epoch of the window).
     pub best_epoch: usize,
     /// Validation figures of the kept weights.
     pub validation: Metrics,
@@ -183,6 +188,7 @@ pub fn fit(
     } else {
         None
     };
+    let mut average = WeightAverage::default();
 
     let x_train = Tensor::from_vec(
         st.inputs(data.features, train),
@@ -248,6 +254,7 @@ pub fn fit(
                 best.load_tensors(&load_tensors(&dir.join(WEIGHTS_FILE), &device)?)?;
                 best_snapshot = Some(best.snapshot()?);
             }
+            average = WeightAverage::from_state(&model, &tensors, state.averaged_epochs)?;
             history = state.history;
             best_epoch = state.best_epoch;
             best_val = state.best_val_mse;
@@ -312,6 +319,9 @@ pub fn fit(
         }
         trained_samples += loss_n;
         train_seconds += t0.elapsed().as_secs_f64();
+        if in_window(cfg, epoch + 1) {
+            average.add(&model)?;
+        }
         // With an average, the averaged weights are evaluated (and kept).
         let current = match &ema {
             Some(e) => {
@@ -344,7 +354,8 @@ pub fn fit(
             );
         }
         history.push(record);
-        let improved = val_m.mse < best_val;
+        // Averaging keeps the last epochs, whatever their validation score.
+        let improved = val_m.mse < best_val || cfg.swa_epochs > 0;
         if improved {
             best_val = val_m.mse;
             best_epoch = epoch;
@@ -375,6 +386,7 @@ pub fn fit(
                 }
             }
             tensors.extend(adam.state_tensors());
+            tensors.extend(average.state_tensors(&model));
             save_tensors(&sdir.join(STATE_TENSORS_FILE), &tensors)?;
             write_json(
                 &sdir.join(STATE_FILE),
@@ -384,6 +396,7 @@ pub fn fit(
                     history: history.clone(),
                     best_epoch,
                     best_val_mse: best_val,
+                    averaged_epochs: average.count(),
                     finished,
                     training: cfg.clone(),
                     architecture: arch.clone(),
@@ -395,8 +408,21 @@ pub fn fit(
     if let Some(s) = &best_snapshot {
         model.restore(s)?;
     }
+    if let Some(mean) = average.mean()? {
+        model.restore(&mean)?;
+        let mut rng = stream(cfg.seed, Stream::Recompute);
+        let order = permutation(&mut rng, train.len());
+        model.recompute_batch_norm(&x_train, &batches(&order, cfg.batch_size), &mut rng)?;
+    }
     let (train_m, _) = evaluate(&model, &st, &train_split)?;
     let (val_m, val_pred) = evaluate(&model, &st, &val_split)?;
+    if average.count() > 0 {
+        if let Some(dir) = &opts.run_dir {
+            save_model(
+                dir, &model, &st, &arch, cfg, best_epoch, val_m, train_m, opts,
+            )?;
+        }
+    }
     Ok(FitOutcome {
         model,
         standardisation: st,
@@ -471,6 +497,11 @@ fn check_resumable(
     }) != *cfg
     {
         Some("different training parameters")
+    } else if state.averaged_epochs > 0 && state.training.epochs != cfg.epochs {
+        Some(
+            "a different --epochs, and its weight average has begun (the averaged \
+             window is the last --swa-epochs of the count it was started with)",
+        )
     } else {
         None
     };

@@ -14,7 +14,10 @@
 //! - [`adamw`]: AdamW whose state can be saved and resumed.
 //! - [`device`]: `--device cpu|cuda`.
 //! - [`metrics`]: MSE, RMSE, R², Pearson r.
-//! - [`fit`]: the training loop with early stopping and checkpoints.
+//! - [`swa`]: stochastic weight averaging over the last epochs, the
+//!   alternative to early stopping for small datasets.
+//! - [`fit`]: the training loop with early stopping (or weight averaging)
+//!   and checkpoints.
 //! - [`checkpoint`]: the run directory's files (weights, model description,
 //!   resumable state), written atomically.
 //! - [`report`]: the run report, `report.json`.
@@ -34,6 +37,7 @@ pub mod plots;
 pub mod report;
 pub mod rng;
 pub mod standardise;
+pub mod swa;
 
 pub use config::{Architecture, TrainConfig};
 pub use fit::{fit, Examples, FitOptions, FitOutcome};

@@ -140,12 +140,58 @@ impl Mlp {
     /// Forward pass. In training mode batch norm uses (and updates) batch
     /// statistics and dropout masks come from `dropout_rng`.
     pub fn forward(&self, x: &Tensor, dropout_rng: Option<&mut StdRng>) -> Result<Tensor> {
+        self.forward_with(x, dropout_rng, None)
+    }
+
+    /// Recomputes every batch norm's running statistics as the plain mean
+    /// of the batch statistics of one training-mode pass over `batches` of
+    /// rows of `x` (dropout masks from `dropout_rng`, as in training): what
+    /// averaged weights need, since the running statistics gathered along
+    /// the way belong to the weights of each step, not to their mean.
+    pub fn recompute_batch_norm(
+        &self,
+        x: &Tensor,
+        batches: &[Vec<usize>],
+        dropout_rng: &mut StdRng,
+    ) -> Result<()> {
+        for (i, batch) in batches.iter().enumerate() {
+            let ids: Vec<u32> = batch.iter().map(|&r| r as u32).collect();
+            let ids = Tensor::from_vec(ids, batch.len(), &self.device)?;
+            // Momentum 1/(i+1) makes the running value the mean of the
+            // first i+1 batches' statistics.
+            self.forward_with(
+                &x.index_select(&ids, 0)?,
+                Some(&mut *dropout_rng),
+                Some(1.0 / (i + 1) as f64),
+            )?;
+        }
+        Ok(())
+    }
+
+    fn forward_with(
+        &self,
+        x: &Tensor,
+        dropout_rng: Option<&mut StdRng>,
+        bn_momentum: Option<f64>,
+    ) -> Result<Tensor> {
         let train = dropout_rng.is_some();
         let mut rng = dropout_rng;
         let mut h = x.clone();
         for layer in &self.hidden {
             h = h.matmul(&layer.weight.as_tensor().t()?)?;
-            h = layer.bn.forward_t(&h, train)?;
+            h = match bn_momentum {
+                None => layer.bn.forward_t(&h, train)?,
+                Some(m) => BatchNorm::new_with_momentum(
+                    layer.running_mean.dims()[0],
+                    layer.running_mean.as_tensor().clone(),
+                    layer.running_var.as_tensor().clone(),
+                    layer.bn_weight.as_tensor().clone(),
+                    layer.bn_bias.as_tensor().clone(),
+                    self.arch.bn_eps,
+                    m,
+                )?
+                .forward_t(&h, train)?,
+            };
             h = h.relu()?;
             if let Some(rng) = rng.as_deref_mut() {
                 if self.arch.dropout > 0.0 {
@@ -218,5 +264,49 @@ impl Mlp {
             v.set(&t.to_device(&self.device)?.to_dtype(DType::F32)?)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// After the recomputation, each running statistic is the plain mean of
+    /// the batches' statistics (not a momentum-weighted one).
+    #[test]
+    fn recomputed_statistics_are_the_mean_over_batches() {
+        let arch = Architecture {
+            hidden: vec![3],
+            dropout: 0.0,
+            ..Architecture::default_for(2)
+        };
+        let device = Device::Cpu;
+        let net = Mlp::new(&arch, 5, &device).unwrap();
+        let rows: Vec<f32> = (0..12).map(|i| ((i * 7 % 5) as f32 - 2.0) * 0.5).collect();
+        let x = Tensor::from_vec(rows.clone(), (6, 2), &device).unwrap();
+        let batches = vec![vec![0, 1, 2], vec![3, 4], vec![5, 0]];
+        let mut rng = stream(1, Stream::Recompute);
+        net.recompute_batch_norm(&x, &batches, &mut rng).unwrap();
+        let w = net.hidden[0]
+            .weight
+            .as_tensor()
+            .flatten_all()
+            .unwrap()
+            .to_vec1::<f32>()
+            .unwrap();
+        let pre = |r: usize, c: usize| rows[2 * r] * w[2 * c] + rows[2 * r + 1] * w[2 * c + 1];
+        let mean = net.hidden[0]
+            .running_mean
+            .as_tensor()
+            .to_vec1::<f32>()
+            .unwrap();
+        for (c, &m) in mean.iter().enumerate() {
+            let batch_means: Vec<f32> = batches
+                .iter()
+                .map(|b| b.iter().map(|&r| pre(r, c)).sum::<f32>() / b.len() as f32)
+                .collect();
+            let want = batch_means.iter().sum::<f32>() / batches.len() as f32;
+            assert!((m - want).abs() < 1e-5, "channel {c}: {m} against {want}");
+        }
     }
 }

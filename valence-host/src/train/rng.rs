@@ -19,6 +19,9 @@ pub enum Stream {
     Dropout(usize),
     /// Input noise of one epoch.
     Noise(usize),
+    /// Order and dropout masks of the pass that recomputes the batch-norm
+    /// statistics of averaged weights.
+    Recompute,
 }
 
 fn splitmix(mut z: u64) -> u64 {
@@ -35,6 +38,7 @@ pub fn stream(seed: u64, stream: Stream) -> StdRng {
         Stream::Shuffle(e) => (2, e as u64),
         Stream::Dropout(e) => (3, e as u64),
         Stream::Noise(e) => (4, e as u64),
+        Stream::Recompute => (5, 0),
     };
     StdRng::seed_from_u64(splitmix(splitmix(seed ^ (tag << 56)) ^ index))
 }
