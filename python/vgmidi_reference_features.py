@@ -19,7 +19,21 @@ first 28.7 s (the window the benchmark uses):
   dB spectrogram) and with a fixed floor at -50 dB (which a device can apply
   as the frames come), its mean and sd over the window: what an onset statistic
   on the device path, computed from the frames the sensor already makes,
-  would carry;
+  would carry; and from that fixed-floor flux two statistics a device could
+  compute frame by frame: an onset rate (frames whose flux is a local
+  maximum of the last PRE_MAX frames and exceeds the mean of the last
+  PRE_AVG frames by DELTA dB, at most one per WAIT frames: librosa's
+  peak_pick made causal and with a fixed threshold instead of one relative
+  to the clip's largest value) and the pulse clarity and period of the
+  flux (the largest normalised autocorrelation at a lag of 0.3 to 1.0 s,
+  and that lag); and the block flux: the same fixed-floor frames averaged
+  over non-overlapping blocks of BLOCK frames (4, 8, 16: 64 to 256 ms), per
+  block the mean over bands of the rise since the previous block, its mean
+  and sd over the window (a device keeps one block sum per band and the
+  previous block's mean); with it, the per-band mean and sd of the same
+  frames (the mel statistics, in floating point) for a second table on the
+  arousal label `a_30` (labels-arousal.csv), whose goal is to stay at least
+  as good as with mel statistics alone;
 
 and scores ridge regression (alpha chosen by RidgeCV on each training part)
 with 10 plain folds and 10 folds grouped by game: fold-mean R² and the R² of
@@ -92,7 +106,48 @@ def valence_flux(path, valence, scratch):
     for name, s in floors:
         flux = np.maximum(0.0, np.diff(s, axis=0)).mean(axis=1)
         row[f"{name}_mean"], row[f"{name}_sd"] = flux.mean(), flux.std()
+    flux = np.maximum(0.0, np.diff(np.maximum(frames, -50.0), axis=0)).mean(axis=1)
+    for delta in DELTAS:
+        row[f"flux_rate_{delta}"] = causal_onsets(flux, delta) / SECONDS
+    clarity, period = pulse(flux)
+    row.update(flux_pulse_clarity=clarity, flux_pulse_period=period)
+    row.update({f"mel_mean_{i}": x for i, x in enumerate(frames.mean(axis=0))})
+    row.update({f"mel_sd_{i}": x for i, x in enumerate(frames.std(axis=0))})
+    floored = np.maximum(frames, -50.0)
+    for block in BLOCKS:
+        n = len(floored) // block
+        means = floored[: n * block].reshape(n, block, -1).mean(axis=1)
+        rise = np.maximum(0.0, np.diff(means, axis=0)).mean(axis=1)
+        row[f"block{block}_mean"], row[f"block{block}_sd"] = rise.mean(), rise.std()
     return row
+
+
+BLOCKS = (4, 8, 16)
+
+
+# Causal peak picking on the fixed-floor flux (frames of 16 ms: hop 256 at 16 kHz).
+PRE_MAX, PRE_AVG, WAIT = 3, 6, 2
+DELTAS = (0.5, 1.0, 2.0)
+
+
+def causal_onsets(flux, delta):
+    """Onsets in a flux envelope, each decided when its frame arrives."""
+    count, last = 0, -WAIT - 1
+    for t in range(PRE_AVG, len(flux)):
+        past = flux[t - PRE_AVG : t]
+        if flux[t] >= flux[t - PRE_MAX : t].max() and flux[t] > past.mean() + delta and t - last > WAIT:
+            count, last = count + 1, t
+    return count
+
+
+def pulse(flux, hop_seconds=256 / SR):
+    """Largest normalised autocorrelation of the flux at 0.3-1.0 s, and its lag in s."""
+    f = flux - flux.mean()
+    lags = range(int(0.3 / hop_seconds), int(1.0 / hop_seconds) + 1)
+    energy = float(np.dot(f, f)) or 1.0
+    ac = [float(np.dot(f[:-k], f[k:])) / energy for k in lags]
+    best = int(np.argmax(ac))
+    return ac[best], (best + lags.start) * hop_seconds
 
 
 def score(x, y, groups):
@@ -124,7 +179,7 @@ def main():
         if f is not None and args.valence:
             f.update(valence_flux(wav, args.valence, scratch.name))
         if f is not None:
-            rows.append({"label": r["label"], "game": r["game"], **f})
+            rows.append({"file": r["file"], "label": r["label"], "game": r["game"], **f})
     df = pd.DataFrame(rows)
     y, groups = df["label"].to_numpy(), df["game"].to_numpy()
     harmony = [f"chroma_{i}" for i in range(12)] + ["kk_major", "kk_minor", "kk_difference"]
@@ -154,12 +209,54 @@ def main():
                 harmony + ["flux80_mean", "flux80_sd", "onset_rate", "tempo"],
             ),
         ]
+        fixed = harmony + ["flux_floor50_mean", "flux_floor50_sd"]
+        for delta in DELTAS:
+            sets.append(
+                (f"harmony + valence flux (-50 dB) + its onset rate (delta {delta} dB)", fixed + [f"flux_rate_{delta}"])
+            )
+        sets += [
+            ("harmony + valence flux (-50 dB) + its pulse clarity and period", fixed + ["flux_pulse_clarity", "flux_pulse_period"]),
+            (
+                "harmony + valence flux (-50 dB) + its onset rate (1 dB), pulse clarity and period",
+                fixed + ["flux_rate_1.0", "flux_pulse_clarity", "flux_pulse_period"],
+            ),
+        ]
+        for block in BLOCKS:
+            stats = [f"block{block}_mean", f"block{block}_sd"]
+            sets += [
+                (f"valence block flux ({block} frames) mean and sd", stats),
+                (f"harmony + valence block flux ({block} frames) mean", harmony + stats[:1]),
+                (f"harmony + valence block flux ({block} frames) mean and sd", harmony + stats),
+            ]
+        sets.append(
+            (
+                "mel-free: harmony + valence block flux (8 frames) + librosa onset rate, tempo",
+                harmony + ["block8_mean", "block8_sd", "onset_rate", "tempo"],
+            )
+        )
     print(f"{len(df)} pieces")
     print("| features (ridge) | R² plain | pooled | R² by game | pooled |")
     print("| --- | ---: | ---: | ---: | ---: |")
     for name, cols in sets:
         r = score(df[cols].to_numpy(), y, groups)
         print(f"| {name} | {r[0]:.3f} | {r[1]:.3f} | {r[2]:.3f} | {r[3]:.3f} |", flush=True)
+    arousal_labels = bench / "labels-arousal.csv"
+    if args.valence and arousal_labels.exists():
+        arousal = pd.read_csv(arousal_labels).set_index("file")["label"]
+        mel = [c for c in df.columns if c.startswith("mel_")]
+        block = ["block8_mean", "block8_sd"]
+        print()
+        print("| label | features (ridge) | R² plain | pooled | R² by game | pooled |")
+        print("| --- | --- | ---: | ---: | ---: | ---: |")
+        for label, target in [("valence", y), ("arousal", arousal.reindex(df["file"]).to_numpy())]:
+            for name, cols in [
+                ("mel", mel),
+                ("mel + harmony", mel + harmony),
+                ("mel + harmony + block flux (8)", mel + harmony + block),
+                ("harmony + block flux (8)", harmony + block),
+            ]:
+                r = score(df[cols].to_numpy(), target, groups)
+                print(f"| {label} | {name} | {r[0]:.3f} | {r[1]:.3f} | {r[2]:.3f} | {r[3]:.3f} |", flush=True)
 
 
 if __name__ == "__main__":
