@@ -40,10 +40,17 @@ with 10 plain folds and 10 folds grouped by game: fold-mean R² and the R² of
 all out-of-fold predictions pooled, as BENCHMARKS.md reports them.
 
     .venv/bin/python python/vgmidi_reference_features.py [--valence target/release/valence]
+        [--pickle OUT.pkl]
+
+With `--valence` and `--pickle`, also writes the harmony values and the
+8-frame block flux mean and sd of each piece with its valence label as a
+pickle (`features`: 17 values per piece, `valence`) that `valence features
+--data OUT.pkl` reads, so that `valence train` can be run on them.
 """
 
 import argparse
 import os
+import pickle
 import subprocess
 import tempfile
 from pathlib import Path
@@ -166,7 +173,10 @@ def score(x, y, groups):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--valence", help="the valence binary: adds the flux of its own frames")
+    parser.add_argument("--pickle", help="with --valence: write harmony + block flux and valence here")
     args = parser.parse_args()
+    if args.pickle and not args.valence:
+        parser.error("--pickle needs --valence (the block flux comes from valence's frames)")
     scratch = tempfile.TemporaryDirectory()
     bench = Path(__file__).resolve().parent.parent / "target" / "bench" / "vgmidi"
     labels = bench / "labels-valence.csv"
@@ -240,6 +250,14 @@ def main():
     for name, cols in sets:
         r = score(df[cols].to_numpy(), y, groups)
         print(f"| {name} | {r[0]:.3f} | {r[1]:.3f} | {r[2]:.3f} | {r[3]:.3f} |", flush=True)
+    if args.pickle:
+        with open(args.pickle, "wb") as f:
+            pickle.dump(
+                {"features": df[harmony + ["block8_mean", "block8_sd"]].to_numpy(float), "valence": y.astype(float)},
+                f,
+                protocol=4,
+            )
+        print(f"wrote {len(df)} pieces of harmony + block flux features to {args.pickle}")
     arousal_labels = bench / "labels-arousal.csv"
     if args.valence and arousal_labels.exists():
         arousal = pd.read_csv(arousal_labels).set_index("file")["label"]
