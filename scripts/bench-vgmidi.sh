@@ -8,7 +8,8 @@
 #    (never into the repository: the pieces are for evaluation only).
 # 3. Writes the label CSVs `valence features` reads: file, v_30 (valence) or a_30
 #    (arousal), and the game (the third `_`-separated field of the file name).
-# 4. For each label and feature set (mel, mel-harmony, harmony) builds a dataset
+# 4. For each label and feature set (mel, mel-harmony, harmony, harmony-onset,
+#    mel-harmony-onset) builds a dataset
 #    with one statistics window per piece (1792 frames: the first 28.7 s of the
 #    30 s the labels rate; the 3 pieces rendered shorter than that give no window
 #    and are skipped), and
@@ -17,7 +18,10 @@
 # 5. Prints a table of the cross-validated R², RMSE and Pearson r (mean and sd over
 #    folds, and of all out-of-fold predictions pooled).
 #
-# FOLDS (default 10), EPOCHS (default 100) and HIDDEN (default 64,32) set the training.
+# FOLDS (default 10), EPOCHS (default 100) and HIDDEN (default 64,32) set the training,
+# TRAIN_FLAGS adds flags to every `valence train` (e.g. "--swa-epochs 50"), and SETS
+# chooses the feature sets (default: mel mel-harmony harmony harmony-onset
+# mel-harmony-onset).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 data="${VALENCE_DATA:-$(cd .. && pwd)/shared/data}/vgmidi"
@@ -34,6 +38,8 @@ fi
 folds="${FOLDS:-10}"
 epochs="${EPOCHS:-100}"
 hidden="${HIDDEN:-64,32}"
+read -r -a train_flags <<< "${TRAIN_FLAGS:-}"
+read -r -a sets <<< "${SETS:-mel mel-harmony harmony harmony-onset mel-harmony-onset}"
 out="$PWD/target/bench/vgmidi"
 wav="$out/wav"
 mkdir -p "$wav" "$out/raw"
@@ -85,7 +91,7 @@ print([m["executable"] for m in map(json.loads, sys.stdin) if m.get("executable"
 results="$out/results.tsv"
 printf "label\tfeatures\tfolds\tr2\tr2_sd\trmse\trmse_sd\tpearson_r\tr_sd\tpooled_r2\tpooled_rmse\tpooled_r\n" > "$results"
 for label in valence arousal; do
-    for set in mel mel-harmony harmony; do
+    for set in "${sets[@]}"; do
         for grouping in plain game; do
             # Plain folds: no group column, so every piece is its own group.
             group_flag=()
@@ -100,7 +106,7 @@ for label in valence arousal; do
             rm -rf "$run"
             mkdir -p "$out/runs"
             "$valence" train --data "$ds" --out "$run" --folds "$folds" --epochs "$epochs" \
-                --hidden "$hidden" > "$run.log" 2>&1 || { cat "$run.log"; exit 1; }
+                --hidden "$hidden" "${train_flags[@]}" > "$run.log" 2>&1 || { cat "$run.log"; exit 1; }
             python3 - "$run/report.json" "$label" "$set" "$grouping" >> "$results" <<'PY'
 import json, sys
 path, label, fset, grouping = sys.argv[1:]

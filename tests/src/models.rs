@@ -58,6 +58,19 @@ pub fn default_harmony_model() -> OwnedModel {
     )
 }
 
+/// The default shape reading the mel statistics, the harmony statistics and
+/// the onset statistics (145 inputs): what a model of
+/// `--feature-set mel-harmony-onset` looks like.
+pub fn default_onset_model() -> OwnedModel {
+    OwnedModel::random_with_set(
+        19,
+        FeatureSpec::DEFAULT,
+        StatsSpec::DEFAULT,
+        &[256, 128, 64],
+        FeatureSet::MelHarmonyOnset,
+    )
+}
+
 /// The smallest useful model (n_fft 64, hop 32, 4 bands, windows of 4 frames
 /// every 2, one hidden layer of 3): a compact seed for fuzzing the model
 /// reader, where every byte is a place to mutate.

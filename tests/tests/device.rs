@@ -6,11 +6,12 @@
 //! same number of readings, identical bits. Models: a small one on a
 //! smaller spec made here, one of the default shape made here, one of the
 //! default shape that reads harmony features too (the firmware is built
-//! with the harmony path), and the shipped `models/default.vlm` when it
+//! with the harmony path), one that reads the onset statistics as well,
+//! and the shipped `models/default.vlm` when it
 //! exists. Also: a damaged model is reported and the firmware halts with
 //! status 2; the sensor path of the linked firmware reaches no panic
 //! machinery; and the cost pass (exact instruction counts, flash, RAM) for
-//! the default shape, without and with harmony features, printed as the
+//! the default shape, without and with harmony (and onset) features, printed as the
 //! tables of BENCHMARKS.md.
 //!
 //! QEMU (`qemu-system-arm`) is required; without it these tests say
@@ -164,6 +165,10 @@ fn emulated_device_gives_the_hosts_readings_bit_for_bit() {
         (
             "default-harmony".into(),
             models::default_harmony_model().to_bytes(),
+        ),
+        (
+            "default-harmony-onset".into(),
+            models::default_onset_model().to_bytes(),
         ),
     ];
     let shipped = root().join("models/default.vlm");
@@ -567,7 +572,8 @@ fn device_cost_of_the_default_shape() {
 /// The cost of a model of the default shape that reads harmony features
 /// (mel statistics + 15 harmony values, 143→256→128→64→1) on the emulated
 /// M4: the chroma and harmony path alone, the whole sensor, its share of a
-/// 64 MHz core (goal of the harmony features: under 5 %), and its RAM.
+/// 64 MHz core (goal of the harmony features: under 5 %), and its RAM; and
+/// the same with the onset statistics too (145 inputs).
 #[test]
 fn device_cost_with_harmony_features() {
     let test = "device_cost_with_harmony_features";
@@ -637,6 +643,36 @@ fn device_cost_with_harmony_features() {
         format!("{load:.2} %"),
         "< 5 %",
         met(load < 5.0),
+    );
+    // The same shape with the onset statistics too (145 inputs): the
+    // sensor's extra cost is the onset statistics (and two more inputs).
+    let onset_model = model_file(
+        "default-harmony-onset.vlm",
+        &models::default_onset_model().to_bytes(),
+    );
+    let onset_elf = build(
+        Board::Mps2An386,
+        &onset_model,
+        "mps2-an386-default-harmony-onset-cost",
+    );
+    let o = cost::measure(&onset_elf, &so, &samples, 16_000, None).unwrap();
+    assert_eq!(o.macs, 145 * 256 + 256 * 128 + 128 * 64 + 64);
+    assert_eq!(o.readings, 8);
+    let onset_load = o.load_percent(64e6);
+    row(
+        "onset statistics (block flux), per second of audio: sensor with them minus without",
+        format!(
+            "{:.0} instructions",
+            o.sensor_per_second() - c.sensor_per_second()
+        ),
+        "",
+        "",
+    );
+    row(
+        "whole sensor with harmony and onset features, share of a 64 MHz Cortex-M4",
+        format!("{onset_load:.2} %"),
+        "< 5 %",
+        met(onset_load < 5.0),
     );
     row(
         "sensor RAM, `DefaultHarmonySensor` (of which the harmony path)",

@@ -95,6 +95,7 @@ pub mod mlp;
 #[cfg(all(feature = "cortex-m-dsp", target_arch = "arm"))]
 pub mod mlp_dsp;
 pub mod model;
+pub mod onset;
 pub mod quant;
 pub mod ram;
 pub mod sensor;

@@ -10,7 +10,7 @@
 //! | 8 | 4 | payload length in bytes |
 //! | 12 | 4 | CRC-32 (ISO-HDLC, as zlib's `crc32`) of the payload |
 //! | 16 | n | payload: a [`ModelDescriptor`] in postcard (all fields but `feature_set`) |
-//! | 16 + n | 5 | version 2 only, inside the payload: feature set (`u8`: 0 mel, 1 mel + harmony, 2 harmony), chroma FFT size (`u16`), chroma hop (`u16`) |
+//! | 16 + n | 5 | version 2 only, inside the payload: feature set (`u8`: 0 mel, 1 mel + harmony, 2 harmony, 3 harmony + onset, 4 mel + harmony + onset), chroma FFT size (`u16`), chroma hop (`u16`) |
 //!
 //! A model whose network reads the mel statistics only ([`FeatureSet::Mel`])
 //! is written as version 1, byte for byte what this format was before
@@ -43,6 +43,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::chroma::{ChromaError, ChromaSpec};
 use crate::harmony::N_HARMONY_FEATURES;
+use crate::onset::N_ONSET_FEATURES;
 use crate::spec::{FeatureSpec, SpecError};
 use crate::stats::{StatsError, StatsSpec};
 
@@ -83,7 +84,10 @@ pub enum Activation {
 /// statistics ([`crate::stats`], `2·n_mels` values in Q8.8 dB), then the
 /// harmony statistics ([`crate::harmony`], [`N_HARMONY_FEATURES`] values in
 /// Q15: the 12 mean chroma values C … B, the best major and the best minor
-/// key correlation and their difference).
+/// key correlation and their difference), then the onset statistics
+/// ([`crate::onset`], [`N_ONSET_FEATURES`] values in Q8.8 dB: the mean and
+/// standard deviation of the block flux). The onset statistics come only
+/// with the harmony statistics (they are computed on the same path).
 ///
 /// ```
 /// use valence_core::model::FeatureSet;
@@ -101,11 +105,21 @@ pub enum FeatureSet {
     MelHarmony,
     /// Harmony statistics only.
     Harmony,
+    /// Harmony statistics followed by the onset statistics.
+    HarmonyOnset,
+    /// Mel statistics, harmony statistics, onset statistics.
+    MelHarmonyOnset,
 }
 
 impl FeatureSet {
     /// Every feature set, in the order of their codes.
-    pub const ALL: [FeatureSet; 3] = [FeatureSet::Mel, FeatureSet::MelHarmony, FeatureSet::Harmony];
+    pub const ALL: [FeatureSet; 5] = [
+        FeatureSet::Mel,
+        FeatureSet::MelHarmony,
+        FeatureSet::Harmony,
+        FeatureSet::HarmonyOnset,
+        FeatureSet::MelHarmonyOnset,
+    ];
 
     /// The byte that stands for this set in a model file.
     pub const fn code(self) -> u8 {
@@ -113,6 +127,8 @@ impl FeatureSet {
             FeatureSet::Mel => 0,
             FeatureSet::MelHarmony => 1,
             FeatureSet::Harmony => 2,
+            FeatureSet::HarmonyOnset => 3,
+            FeatureSet::MelHarmonyOnset => 4,
         }
     }
 
@@ -122,18 +138,28 @@ impl FeatureSet {
             0 => Some(FeatureSet::Mel),
             1 => Some(FeatureSet::MelHarmony),
             2 => Some(FeatureSet::Harmony),
+            3 => Some(FeatureSet::HarmonyOnset),
+            4 => Some(FeatureSet::MelHarmonyOnset),
             _ => None,
         }
     }
 
     /// Whether the set holds the mel statistics.
     pub const fn has_mel(self) -> bool {
-        matches!(self, FeatureSet::Mel | FeatureSet::MelHarmony)
+        matches!(
+            self,
+            FeatureSet::Mel | FeatureSet::MelHarmony | FeatureSet::MelHarmonyOnset
+        )
     }
 
     /// Whether the set holds the harmony statistics.
     pub const fn has_harmony(self) -> bool {
-        matches!(self, FeatureSet::MelHarmony | FeatureSet::Harmony)
+        !matches!(self, FeatureSet::Mel)
+    }
+
+    /// Whether the set holds the onset statistics.
+    pub const fn has_onset(self) -> bool {
+        matches!(self, FeatureSet::HarmonyOnset | FeatureSet::MelHarmonyOnset)
     }
 
     /// Values per window, given the number of mel statistics values.
@@ -144,7 +170,12 @@ impl FeatureSet {
         } else {
             0
         };
-        mel + harmony
+        let onset = if self.has_onset() {
+            N_ONSET_FEATURES
+        } else {
+            0
+        };
+        mel + harmony + onset
     }
 
     /// The name used on the command line and in reports.
@@ -153,6 +184,8 @@ impl FeatureSet {
             FeatureSet::Mel => "mel",
             FeatureSet::MelHarmony => "mel-harmony",
             FeatureSet::Harmony => "harmony",
+            FeatureSet::HarmonyOnset => "harmony-onset",
+            FeatureSet::MelHarmonyOnset => "mel-harmony-onset",
         }
     }
 }
@@ -169,7 +202,9 @@ pub struct UnknownFeatureSetName;
 
 impl fmt::Display for UnknownFeatureSetName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("unknown feature set: expected mel, mel-harmony or harmony")
+        f.write_str(
+            "unknown feature set: expected mel, mel-harmony, harmony, harmony-onset or mel-harmony-onset",
+        )
     }
 }
 

@@ -285,6 +285,35 @@ const fn harmony_stream(t: TargetLayout, max_fft: usize, max_weights: usize) -> 
         .finish()
 }
 
+/// `OnsetStats<MAX_MELS>`: its `BlockFlux`, the two per-hop sums and counters.
+const fn onset_stats(t: TargetLayout, max_mels: usize) -> Shape {
+    // BlockFlux: sum ([i32; MAX_MELS]), previous ([i16; MAX_MELS]), n_mels,
+    // in_block (u16), have_previous (bool).
+    let flux = Shape::EMPTY
+        .field(Shape::array(4, 4, max_mels))
+        .field(Shape::array(2, 2, max_mels))
+        .field(int(2))
+        .field(int(2))
+        .field(int(1))
+        .finish();
+    // BandAccumulator<1>: sum ([i32; 1]), sum_sq ([u64; 1]), frames (u16).
+    let acc = Shape::EMPTY
+        .field(int(4))
+        .field(u64_field(t, 1))
+        .field(int(2))
+        .finish();
+    // flux, hops ([BandAccumulator<1>; 2]), hop_frames (u16), overlap (u8),
+    // frames_in_hop (u16), phase (u8).
+    Shape::EMPTY
+        .field(flux)
+        .field(Shape::array(acc.size, acc.align, 2))
+        .field(int(2))
+        .field(int(1))
+        .field(int(2))
+        .field(int(1))
+        .finish()
+}
+
 /// The sensor's fields, with the harmony path when `harmony` is given
 /// (`(MAX_CHROMA_FFT, MAX_CHROMA_WEIGHTS)` of a build with the `harmony`
 /// feature).
@@ -297,7 +326,8 @@ const fn sensor_shape(
 ) -> usize {
     // model (slot), frontend, stats, means and stds ([i16; MAX_MELS]),
     // act_a and act_b ([i8; MAX_WIDTH]), samples (u64), readings (u32),
-    // with the feature the harmony stream.
+    // with the feature the harmony stream, the onset statistics and their
+    // values ([i16; 2]).
     let model = model_slot(t);
     let frontend = frontend(t, max_fft, max_mels);
     let stats = window_stats(t, max_mels);
@@ -312,7 +342,10 @@ const fn sensor_shape(
         .field(u64_field(t, 1))
         .field(int(4));
     let shape = match harmony {
-        Some((chroma_fft, weights)) => shape.field(harmony_stream(t, chroma_fft, weights)),
+        Some((chroma_fft, weights)) => shape
+            .field(harmony_stream(t, chroma_fft, weights))
+            .field(onset_stats(t, max_mels))
+            .field(Shape::array(2, 2, crate::onset::N_ONSET_FEATURES)),
         None => shape,
     };
     shape.finish().size

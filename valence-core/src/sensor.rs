@@ -13,9 +13,12 @@
 //! follow every 64·256 samples (1.024 s).
 //!
 //! Models whose network reads harmony features ([`FeatureSet::MelHarmony`],
-//! [`FeatureSet::Harmony`]) need the crate's `harmony` cargo feature (off by
-//! default): the sensor then also runs a [`crate::harmony_stream::HarmonyStream`] (a 2048-point
+//! [`FeatureSet::Harmony`], and with the onset statistics
+//! [`FeatureSet::HarmonyOnset`], [`FeatureSet::MelHarmonyOnset`]) need the
+//! crate's `harmony` cargo feature (off by default): the sensor then also
+//! runs a [`crate::harmony_stream::HarmonyStream`] (a 2048-point
 //! chroma FFT every 2048 samples and the harmony statistics of each window)
+//! and, for the onset sets, [`crate::onset::OnsetStats`] on the mel frames,
 //! sized by two more const generics, `MAX_CHROMA_FFT` and
 //! `MAX_CHROMA_WEIGHTS` (`DefaultHarmonySensor` for the default chroma
 //! path). Without the feature those generics are unused, the sensor has
@@ -32,6 +35,8 @@ use crate::harmony_stream::HarmonyStreamError;
 use crate::mlp::quantize_features;
 use crate::mlp::{infer_with_scratch, q16_to_f32, quantize_input};
 use crate::model::{Capacity, FeatureSet, Model, ModelError};
+#[cfg(feature = "harmony")]
+use crate::onset::{OnsetStats, N_ONSET_FEATURES};
 use crate::stats::{StatsError, WindowStats};
 
 /// The sensor sized for the project default spec and network (n_fft 512,
@@ -172,6 +177,10 @@ pub struct ValenceSensor<
     readings: u32,
     #[cfg(feature = "harmony")]
     harmony: HarmonyStream<MAX_CHROMA_FFT, MAX_CHROMA_WEIGHTS>,
+    #[cfg(feature = "harmony")]
+    onset: OnsetStats<MAX_MELS>,
+    #[cfg(feature = "harmony")]
+    onset_values: [i16; N_ONSET_FEATURES],
 }
 
 impl<
@@ -207,6 +216,10 @@ impl<
             readings: 0,
             #[cfg(feature = "harmony")]
             harmony: HarmonyStream::unloaded(),
+            #[cfg(feature = "harmony")]
+            onset: OnsetStats::unloaded(),
+            #[cfg(feature = "harmony")]
+            onset_values: [0; N_ONSET_FEATURES],
         }
     }
 
@@ -247,6 +260,16 @@ impl<
         self.stats
             .load(model.stats_spec(), n_mels)
             .map_err(SensorError::Stats)?;
+        #[cfg(feature = "harmony")]
+        if feature_set.has_onset() {
+            self.onset
+                .load(model.stats_spec(), n_mels)
+                .map_err(SensorError::Stats)?;
+        } else {
+            self.onset.unload();
+        }
+        #[cfg(feature = "harmony")]
+        self.onset_values.fill(0);
         if n_mels > MAX_MELS {
             return Err(SensorError::Model(ModelError::ExceedsCapacity {
                 what: Capacity::MelBands,
@@ -281,6 +304,8 @@ impl<
         self.stats.reset();
         #[cfg(feature = "harmony")]
         self.harmony.reset();
+        #[cfg(feature = "harmony")]
+        self.onset.reset();
         self.samples = 0;
         self.readings = 0;
     }
@@ -309,6 +334,17 @@ impl<
         }
     }
 
+    /// The onset values of the latest reading (Q8.8 dB, see
+    /// [`crate::onset`]); empty unless the model reads onset features.
+    #[cfg(feature = "harmony")]
+    pub fn onset_features(&self) -> &[i16] {
+        if self.onset.is_loaded() {
+            &self.onset_values
+        } else {
+            &[]
+        }
+    }
+
     /// Consumes samples from the front of `input` until a reading is due and
     /// returns it, or consumes all of `input` and returns `None`. An
     /// unloaded sensor consumes all of `input` and returns `None`.
@@ -328,6 +364,11 @@ impl<
                 self.harmony.push(before.get(..consumed).unwrap_or(&[]));
             }
             let frame = frame?;
+            #[cfg(feature = "harmony")]
+            if feature_set.has_onset() {
+                // Completes its window on the same frame as the statistics.
+                self.onset.push(frame, &mut self.onset_values);
+            }
             if self.stats.push(frame, &mut self.means, &mut self.stds) {
                 let n = model.n_features();
                 let (means, stds) = (&self.means, &self.stds);
@@ -353,10 +394,16 @@ impl<
                             .iter()
                             .chain(stds.get(..n_mels).unwrap_or(&[]))
                             .map(|&v| v as i32);
+                        let n_onset = if feature_set.has_onset() {
+                            N_ONSET_FEATURES
+                        } else {
+                            0
+                        };
+                        let onset = self.onset_values.iter().take(n_onset).map(|&v| v as i32);
                         if let Some(input_acts) = self.act_a.get_mut(..n) {
                             quantize_features(
                                 &model.descriptor().input,
-                                mel.chain(harmony.iter().copied()),
+                                mel.chain(harmony.iter().copied()).chain(onset),
                                 input_acts,
                             );
                         }

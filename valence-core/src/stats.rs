@@ -155,7 +155,7 @@ impl<const MAX_MELS: usize> Default for BandAccumulator<MAX_MELS> {
 
 impl<const MAX_MELS: usize> BandAccumulator<MAX_MELS> {
     /// No frames yet (all zero bytes, so usable in a `static` in `.bss`).
-    const ZERO: Self = BandAccumulator {
+    pub(crate) const ZERO: Self = BandAccumulator {
         sum: [0; MAX_MELS],
         sum_sq: [0; MAX_MELS],
         frames: 0,

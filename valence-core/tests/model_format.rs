@@ -81,7 +81,12 @@ fn mel_models_are_version_1_with_no_feature_set_field() {
 
 #[test]
 fn harmony_models_declare_their_feature_set_in_version_2() {
-    for (set, features) in [(FeatureSet::MelHarmony, 32 + 15), (FeatureSet::Harmony, 15)] {
+    for (set, features) in [
+        (FeatureSet::MelHarmony, 32 + 15),
+        (FeatureSet::Harmony, 15),
+        (FeatureSet::HarmonyOnset, 15 + 2),
+        (FeatureSet::MelHarmonyOnset, 32 + 15 + 2),
+    ] {
         let owned = harmony_model(set);
         let bytes = owned.to_bytes();
         assert_eq!(&bytes[4..6], &2u16.to_le_bytes(), "{set}");

@@ -219,7 +219,12 @@ fn harmony_default_model(set: valence_core::model::FeatureSet) -> OwnedModel {
 #[test]
 fn a_build_without_harmony_refuses_harmony_models() {
     use valence_core::model::FeatureSet;
-    for set in [FeatureSet::MelHarmony, FeatureSet::Harmony] {
+    for set in [
+        FeatureSet::MelHarmony,
+        FeatureSet::Harmony,
+        FeatureSet::HarmonyOnset,
+        FeatureSet::MelHarmonyOnset,
+    ] {
         let bytes = harmony_default_model(set).to_bytes();
         let mut sensor = DefaultSensor::unloaded();
         let err = sensor.load(Model::from_bytes(&bytes).unwrap()).unwrap_err();
@@ -240,14 +245,16 @@ fn a_build_without_harmony_refuses_harmony_models() {
 }
 
 /// With the feature: readings on the harmony sensor are the network on the
-/// mel statistics and the harmony values of the same windows computed
-/// apart (front end + window statistics, `harmony_rows`), for any chunking.
+/// mel statistics, the harmony values and (onset sets) the onset statistics
+/// of the same windows computed apart (front end + window statistics,
+/// `harmony_rows`, `OnsetStats`), for any chunking.
 #[cfg(feature = "harmony")]
 #[test]
 fn harmony_sensor_reads_mel_and_harmony_statistics_of_each_window() {
     use valence_core::harmony_stream::{harmony_rows, HarmonyStream, HarmonyStreamError};
     use valence_core::mlp::{infer, quantize_features};
     use valence_core::model::FeatureSet;
+    use valence_core::onset::OnsetStats;
     use valence_core::sensor::DefaultHarmonySensor;
 
     let samples = test_signal(16_000 * 9, 3);
@@ -257,12 +264,19 @@ fn harmony_sensor_reads_mel_and_harmony_statistics_of_each_window() {
     let mut fe = Box::new(FrontEnd::<512, 64>::new(&spec).unwrap());
     let mut ws = Box::new(WindowStats::<64>::new(&stats, 64).unwrap());
     let (mut m, mut s) = (vec![0i16; 64], vec![0i16; 64]);
+    let mut onset = Box::new(OnsetStats::<64>::new(&stats, 64).unwrap());
+    let mut o = [0i16; 2];
     let mut mel_rows = Vec::new();
+    let mut onset_rows = Vec::new();
     fe.push(&samples, |frame| {
+        let onset_done = onset.push(frame, &mut o);
         if ws.push(frame, &mut m, &mut s) {
+            assert!(onset_done, "onset windows complete with the statistics");
             mel_rows.push((m.clone(), s.clone()));
+            onset_rows.push(o);
         }
     });
+    assert!(onset_rows.iter().any(|o| o[0] > 0), "the signal has onsets");
     let mut stream = Box::new(HarmonyStream::<2048, 4992>::unloaded());
     let mut harmony = Vec::new();
     harmony_rows(
@@ -276,7 +290,12 @@ fn harmony_sensor_reads_mel_and_harmony_statistics_of_each_window() {
     .unwrap();
     assert_eq!(mel_rows.len(), 7);
 
-    for set in [FeatureSet::MelHarmony, FeatureSet::Harmony] {
+    for set in [
+        FeatureSet::MelHarmony,
+        FeatureSet::Harmony,
+        FeatureSet::HarmonyOnset,
+        FeatureSet::MelHarmonyOnset,
+    ] {
         let bytes = harmony_default_model(set).to_bytes();
         let model = Model::from_bytes(&bytes).unwrap();
         // The lean default sensor has no chroma buffers.
@@ -286,9 +305,14 @@ fn harmony_sensor_reads_mel_and_harmony_statistics_of_each_window() {
             Err(SensorError::Harmony(HarmonyStreamError::Chroma(_)))
         ));
         let mut want = Vec::new();
-        for ((means, stds), h) in mel_rows.iter().zip(&harmony) {
+        for (((means, stds), h), o) in mel_rows.iter().zip(&harmony).zip(&onset_rows) {
             let mel: Vec<i32> = if set.has_mel() {
                 means.iter().chain(stds).map(|&v| v as i32).collect()
+            } else {
+                Vec::new()
+            };
+            let onset: Vec<i32> = if set.has_onset() {
+                o.iter().map(|&v| v as i32).collect()
             } else {
                 Vec::new()
             };
@@ -296,7 +320,7 @@ fn harmony_sensor_reads_mel_and_harmony_statistics_of_each_window() {
             let (mut a, mut b) = (vec![0i8; 256], vec![0i8; 256]);
             quantize_features(
                 &model.descriptor().input,
-                mel.into_iter().chain(h.iter().copied()),
+                mel.into_iter().chain(h.iter().copied()).chain(onset),
                 &mut a[..n],
             );
             want.push(infer(&model, &mut a, &mut b));
@@ -306,14 +330,27 @@ fn harmony_sensor_reads_mel_and_harmony_statistics_of_each_window() {
             sensor.load(model.clone()).unwrap();
             let mut got = Vec::new();
             let mut rows = Vec::new();
+            let mut onsets = Vec::new();
             for block in samples.chunks(chunk) {
                 let mut block = block;
                 while let Some(r) = sensor.next_reading(&mut block) {
                     got.push(r.value_q16);
                     rows.push(<[i32; 15]>::try_from(sensor.harmony_features()).unwrap());
+                    onsets.push(sensor.onset_features().to_vec());
                 }
             }
             assert_eq!(rows, harmony, "{set}, chunks of {chunk}");
+            let want_onsets: Vec<Vec<i16>> = onset_rows
+                .iter()
+                .map(|o| {
+                    if set.has_onset() {
+                        o.to_vec()
+                    } else {
+                        Vec::new()
+                    }
+                })
+                .collect();
+            assert_eq!(onsets, want_onsets, "{set}, chunks of {chunk}");
             assert_eq!(got, want, "{set}, chunks of {chunk}");
         }
         // A mel model on the harmony sensor reads as on the lean one.

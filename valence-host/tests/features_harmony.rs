@@ -1,4 +1,4 @@
-//! `valence features --feature-set` end to end: harmony statistics beside
+//! `valence features --feature-set` end to end: harmony (and onset) statistics beside
 //! the mel statistics, their alignment with the same windows, the dataset's
 //! recorded feature source, the array-input refusal, and runs on harmony
 //! features exported to models that declare them (`inspect`, `predict`,
@@ -160,8 +160,52 @@ fn mel_harmony_vectors_are_the_mel_vectors_followed_by_the_harmony_of_the_same_w
     assert_eq!(row, both.labels().len());
 }
 
+/// The onset sets: the harmony (or mel + harmony) vectors followed by the
+/// onset statistics of the same window, what the core's `OnsetStats`
+/// computes on the same frames; a chord change every 0.5 s is heard.
 #[test]
-fn harmony_runs_export_models_that_declare_the_feature_set() {
+fn onset_vectors_follow_the_harmony_vectors_of_the_same_window() {
+    use valence_host::data::extract::window_features_and_onset;
+    let fx = Fixture::new();
+    let both = fx.features("mel-harmony", "both.vds");
+    let harmony = fx.features("harmony", "harmony.vds");
+    let all = fx.features("mel-harmony-onset", "all.vds");
+    let ho = fx.features("harmony-onset", "ho.vds");
+    let spec = FeatureSpec::DEFAULT;
+    let stats = StatsSpec::DEFAULT;
+    let n_mel = 2 * spec.n_mels as usize;
+    assert_eq!(all.n_features(), n_mel + 15 + 2);
+    assert_eq!(ho.n_features(), 15 + 2);
+    match ho.spec() {
+        FeatureSource::AudioHarmony { set, .. } => assert_eq!(*set, FeatureSet::HarmonyOnset),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(all.labels(), both.labels());
+    let mut row = 0;
+    for clip in ["major.wav", "minor.wav"] {
+        let pcm = load_pcm16(&fx.path("audio").join(clip), spec.sample_rate).unwrap();
+        let (mel_rows, onset) =
+            window_features_and_onset(&spec, &stats, &pcm.samples, true).unwrap();
+        for w in 0..mel_rows.len() / n_mel {
+            assert_eq!(&all.features(row)[..n_mel + 15], both.features(row));
+            assert_eq!(&ho.features(row)[..15], harmony.features(row));
+            for k in 0..2 {
+                let v = onset[w * 2 + k] as f32 / 256.0;
+                assert_eq!(all.features(row)[n_mel + 15 + k], v, "{clip} window {w}");
+                assert_eq!(ho.features(row)[15 + k], v, "{clip} window {w}");
+            }
+            assert!(
+                onset[w * 2] > 0,
+                "{clip} window {w}: the chord changes rise"
+            );
+            row += 1;
+        }
+    }
+    assert_eq!(row, all.labels().len());
+}
+
+/// Features of `set` → train → export → inspect, predict, verify.
+fn export_round_trip(set: FeatureSet) {
     let fx = Fixture::new();
     // Two more clips (a tone higher), so that a split by clip leaves
     // different labels on both sides.
@@ -182,7 +226,7 @@ fn harmony_runs_export_models_that_declare_the_feature_set() {
         "file,label\nmajor.wav,0.8\nminor.wav,-0.4\nmajor2.wav,0.6\nminor2.wav,-0.2\n",
     )
     .unwrap();
-    fx.features("mel-harmony", "both.vds");
+    fx.features(set.name(), "both.vds");
     let run = fx.path("run");
     let o = valence(&fx.path("cache"))
         .args([
@@ -217,8 +261,8 @@ fn harmony_runs_export_models_that_declare_the_feature_set() {
     check(&o);
     let bytes = std::fs::read(&model).unwrap();
     let m = valence_core::Model::from_bytes(&bytes).unwrap();
-    assert_eq!(m.feature_set(), FeatureSet::MelHarmony);
-    assert_eq!(m.n_features(), 128 + 15);
+    assert_eq!(m.feature_set(), set);
+    assert_eq!(m.n_features(), set.n_features(128));
     assert_eq!(&bytes[4..6], &2u16.to_le_bytes());
 
     // inspect names the feature set, as text and JSON.
@@ -230,7 +274,10 @@ fn harmony_runs_export_models_that_declare_the_feature_set() {
     check(&o);
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(text.contains("format version:    2"), "{text}");
-    assert!(text.contains("feature set:       mel-harmony"), "{text}");
+    assert!(
+        text.contains(&format!("feature set:       {set}: ")),
+        "{text}"
+    );
     let o = valence(&fx.path("cache"))
         .args(["inspect", "--json"])
         .arg(&model)
@@ -238,10 +285,10 @@ fn harmony_runs_export_models_that_declare_the_feature_set() {
         .unwrap();
     check(&o);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v["feature_set"], "mel-harmony");
+    assert_eq!(v["feature_set"], set.name());
     assert_eq!(v["chroma"]["n_fft"], 2048);
     assert_eq!(v["chroma"]["hop"], 2048);
-    assert_eq!(v["n_features"], 143);
+    assert_eq!(v["n_features"], set.n_features(128));
 
     // predict gives the core sensor's readings.
     let wav = fx.path("audio").join("minor.wav");
@@ -294,9 +341,19 @@ fn harmony_runs_export_models_that_declare_the_feature_set() {
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        err.contains("are not the model's") && err.contains("--feature-set mel-harmony"),
+        err.contains("are not the model's") && err.contains(&format!("--feature-set {set}")),
         "{err}"
     );
+}
+
+#[test]
+fn harmony_runs_export_models_that_declare_the_feature_set() {
+    export_round_trip(FeatureSet::MelHarmony);
+}
+
+#[test]
+fn onset_runs_export_models_that_declare_the_feature_set() {
+    export_round_trip(FeatureSet::HarmonyOnset);
 }
 
 #[test]

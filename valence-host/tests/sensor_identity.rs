@@ -1,12 +1,14 @@
 //! The host's feature path is the device's: on the same samples,
-//! `data::extract::window_features` (what training sets are built from) and
+//! `data::extract::window_features_and_onset` (what training sets are built from) and
 //! the core's `ValenceSensor` (what `valence predict` and a device run)
 //! give the same feature vectors, bit for bit, as many of them, at the
 //! same sample positions; and every reading the sensor gives equals
 //! `mlp::quantize_features` + `mlp::infer` on those features. Models that
 //! read harmony features (mel + harmony, harmony alone) are compared the
 //! same way against `data::harmony::harmony_windows`, what
-//! `valence features --feature-set mel-harmony|harmony` builds datasets from.
+//! `valence features --feature-set mel-harmony|harmony` builds datasets from,
+//! and models that also read the onset statistics against
+//! `data::extract::window_features_and_onset`.
 //!
 //! Checked on generated signals (tones, a chirp, noise, silence, clipping)
 //! for several specs, and on real recordings from `../shared/data`
@@ -22,7 +24,7 @@ use valence_core::stats::{StatsSpec, Summary};
 use valence_core::{FeatureSpec, MelNorm, MelScale, Model, Reading};
 use valence_host::commands::predict::HostSensor;
 use valence_host::data::audio::{is_audio_path, load_pcm16};
-use valence_host::data::extract::{window_features, window_span};
+use valence_host::data::extract::{window_features_and_onset, window_span};
 use valence_host::data::harmony::harmony_windows;
 use valence_tests::models::{default_shape_model, small_model, OwnedModel};
 
@@ -73,12 +75,32 @@ fn models() -> Vec<(&'static str, OwnedModel)> {
                 FeatureSet::Harmony,
             ),
         ),
+        (
+            "default mel-harmony-onset",
+            OwnedModel::random_with_set(
+                41,
+                FeatureSpec::DEFAULT,
+                StatsSpec::DEFAULT,
+                &[256, 128, 64],
+                FeatureSet::MelHarmonyOnset,
+            ),
+        ),
+        (
+            "small harmony-onset",
+            OwnedModel::random_with_set(
+                43,
+                small_model().spec,
+                small_model().stats,
+                &[24],
+                FeatureSet::HarmonyOnset,
+            ),
+        ),
     ]
 }
 
 /// The readings of `samples` with the feature vector at each (the mel
-/// statistics the model reads, then the harmony values), pushed in chunks
-/// of `chunk` samples.
+/// statistics the model reads, then the harmony values, then the onset
+/// values), pushed in chunks of `chunk` samples.
 fn sensor_readings<
     const F: usize,
     const M: usize,
@@ -102,6 +124,7 @@ fn sensor_readings<
                 Vec::new()
             };
             v.extend_from_slice(sensor.harmony_features());
+            v.extend(sensor.onset_features().iter().map(|&x| x as i32));
             out.push((r, v));
         }
     }
@@ -117,7 +140,7 @@ fn check(what: &str, bytes: &[u8], samples: &[i16]) -> usize {
     let set = model.feature_set();
     let n = model.n_features();
     let n_stats = stats.n_features(spec.n_mels as usize);
-    let mel = window_features(&spec, &stats, samples).unwrap();
+    let (mel, onset) = window_features_and_onset(&spec, &stats, samples, set.has_onset()).unwrap();
     assert_eq!(mel.len() % n_stats, 0, "{what}");
     let windows = mel.len() / n_stats;
     let harmony = if set.has_harmony() {
@@ -138,6 +161,9 @@ fn check(what: &str, bytes: &[u8], samples: &[i16]) -> usize {
             };
             if set.has_harmony() {
                 row.extend_from_slice(&harmony[i * 15..(i + 1) * 15]);
+            }
+            if set.has_onset() {
+                row.extend(onset[i * 2..(i + 1) * 2].iter().map(|&x| x as i32));
             }
             row
         })

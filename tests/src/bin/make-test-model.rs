@@ -1,10 +1,11 @@
 //! Writes a model made of random weights, for building and measuring the
 //! board examples and seeding the fuzzer: `make-test-model
-//! default|default-harmony|small|tiny OUT.vlm`. `default` has the default
+//! default|default-harmony|default-harmony-onset|small|tiny OUT.vlm`. `default` has the default
 //! spec and network shape (so its size and cost are those of any
 //! default-shape model); `default-harmony` the same specs with the harmony
 //! features after the mel statistics (format version 2: a device needs the
-//! harmony path); `small` is the emulator tests' small model; `tiny` the
+//! harmony path); `default-harmony-onset` adds the onset statistics after
+//! those; `small` is the emulator tests' small model; `tiny` the
 //! smallest useful one. They predict nothing.
 
 use std::process::ExitCode;
@@ -14,15 +15,16 @@ fn main() -> ExitCode {
     let model = match args.first().map(String::as_str) {
         Some("default") => valence_tests::models::default_shape_model(),
         Some("default-harmony") => valence_tests::models::default_harmony_model(),
+        Some("default-harmony-onset") => valence_tests::models::default_onset_model(),
         Some("small") => valence_tests::models::small_model(),
         Some("tiny") => valence_tests::models::tiny_model(),
         _ => {
-            eprintln!("usage: make-test-model default|default-harmony|small|tiny OUT.vlm");
+            eprintln!("usage: make-test-model default|default-harmony|default-harmony-onset|small|tiny OUT.vlm");
             return ExitCode::from(2);
         }
     };
     let Some(out) = args.get(1) else {
-        eprintln!("usage: make-test-model default|default-harmony|small|tiny OUT.vlm");
+        eprintln!("usage: make-test-model default|default-harmony|default-harmony-onset|small|tiny OUT.vlm");
         return ExitCode::from(2);
     };
     if let Err(e) = std::fs::write(out, model.to_bytes()) {

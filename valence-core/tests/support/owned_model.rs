@@ -84,7 +84,8 @@ impl OwnedModel {
     }
 
     /// A model reading the features of `set` (mel statistics, then the 15
-    /// harmony values in Q15) with hidden layer widths `hidden`.
+    /// harmony values in Q15, then the 2 onset values in Q8.8 dB) with
+    /// hidden layer widths `hidden`.
     pub fn random_with_set(
         seed: u64,
         spec: FeatureSpec,
@@ -100,12 +101,22 @@ impl OwnedModel {
             0
         };
         let features = set.n_features(stats.n_features(n_mels));
+        // The onset values (Q8.8 dB) come last.
+        let onset_from = if set.has_onset() {
+            features - valence_core::onset::N_ONSET_FEATURES
+        } else {
+            features
+        };
         // Means around -40 dB, spreads around 6 dB, both mapped to about ±100;
-        // harmony values (Q15) around 0.3, a spread of 0.3 mapped to about ±100.
+        // harmony values (Q15) around 0.3, a spread of 0.3 mapped to about ±100;
+        // onset values around 1 dB, a spread of 1 dB mapped to about ±100.
         let (m, s) = quantize_scale(100.0 / (20.0 * 256.0)).unwrap();
         let (hm, hs) = quantize_scale(100.0 / (0.3 * 32768.0)).unwrap();
+        let (om, os) = quantize_scale(100.0 / 256.0).unwrap();
         let offset = i32s((0..features).map(|i| {
-            if i >= n_mel_features {
+            if i >= onset_from {
+                256
+            } else if i >= n_mel_features {
                 (0.3 * 32768.0) as i32
             } else if i < n_mels {
                 -40 * 256
@@ -113,10 +124,20 @@ impl OwnedModel {
                 6 * 256
             }
         }));
-        let in_mult = i32s((0..features).map(|i| if i < n_mel_features { m } else { hm }));
+        let in_mult = i32s((0..features).map(|i| {
+            if i >= onset_from {
+                om
+            } else if i < n_mel_features {
+                m
+            } else {
+                hm
+            }
+        }));
         let in_shift: Vec<u8> = (0..features)
             .map(|i| {
-                if i < n_mel_features {
+                if i >= onset_from {
+                    os as u8
+                } else if i < n_mel_features {
                     s as u8
                 } else {
                     hs as u8

@@ -77,12 +77,14 @@ pub struct FeaturesArgs {
     /// [default: half the window].
     #[arg(long)]
     pub hop_frames: Option<u16>,
-    /// Audio input: what each window's vector holds: the mel statistics,
-    /// those followed by the harmony statistics of the same span of samples
-    /// (mean chroma and Krumhansl–Kessler key clarity), or the harmony
-    /// statistics alone. Models trained on harmony features declare them
-    /// (model format version 2) and need a device built with the harmony
-    /// path (valence-core's `harmony` feature).
+    /// Audio input: what each window's vector holds: `mel` (the mel
+    /// statistics), `mel-harmony` (those followed by the harmony statistics
+    /// of the same span of samples: mean chroma and Krumhansl–Kessler key
+    /// clarity), `harmony` (the harmony statistics alone), `harmony-onset`
+    /// and `mel-harmony-onset` (with the onset statistics last: mean and sd
+    /// of the block flux of the same frames). Models trained on harmony or
+    /// onset features declare them (model format version 2) and need a
+    /// device built with the harmony path (valence-core's `harmony` feature).
     #[arg(long, default_value_t = FeatureSet::Mel, value_parser = parse_feature_set)]
     pub feature_set: FeatureSet,
     /// Array input: the dict key of the features [default: features, X, x, mel, …].

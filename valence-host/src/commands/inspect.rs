@@ -274,21 +274,40 @@ impl fmt::Display for ModelSummary {
             self.n_features
         )?;
         match &self.chroma {
-            None => writeln!(f, "feature set:       {} (the statistics above)", self.feature_set)?,
-            Some(c) => writeln!(
+            None => writeln!(
                 f,
-                "feature set:       {}: {}15 harmony values (12 mean chroma, best major and minor key correlation, their difference) from a {}-point chroma FFT every {} samples ({:.2} frames per second, {} bank weights)",
-                self.feature_set,
-                if self.feature_set == "harmony" {
-                    "the mel statistics drop out; "
-                } else {
-                    "the mel statistics, then "
-                },
-                c.n_fft,
-                c.hop,
-                c.frames_per_second,
-                c.bank_weights
+                "feature set:       {} (the statistics above)",
+                self.feature_set
             )?,
+            Some(c) => {
+                let set = self
+                    .feature_set
+                    .parse::<valence_core::model::FeatureSet>()
+                    .ok();
+                writeln!(
+                    f,
+                    "feature set:       {}: {}15 harmony values (12 mean chroma, best major and minor key correlation, their difference) from a {}-point chroma FFT every {} samples ({:.2} frames per second, {} bank weights){}",
+                    self.feature_set,
+                    if set.is_some_and(|s| s.has_mel()) {
+                        "the mel statistics, then "
+                    } else {
+                        "the mel statistics drop out; "
+                    },
+                    c.n_fft,
+                    c.hop,
+                    c.frames_per_second,
+                    c.bank_weights,
+                    if set.is_some_and(|s| s.has_onset()) {
+                        format!(
+                            ", then {} onset values (mean and sd over the window of the block flux: the rise of the mel frames, floored at -50 dB, from one {}-frame block to the next)",
+                            valence_core::onset::N_ONSET_FEATURES,
+                            valence_core::onset::BLOCK_FRAMES
+                        )
+                    } else {
+                        String::new()
+                    }
+                )?
+            }
         }
         writeln!(
             f,

@@ -228,6 +228,13 @@ pub fn build_from_audio(
                 if set.has_harmony() {
                     features.extend(harmony_to_f32(clip.harmony_row(w)));
                 }
+                if set.has_onset() {
+                    features.extend(
+                        clip.onset_row(w)
+                            .iter()
+                            .map(|&v| valence_core::db_q8_to_f32(v)),
+                    );
+                }
                 ys.push(y);
                 groups.push(group.clone().unwrap_or_else(|| name.clone()));
                 origins.push(ExampleOrigin {

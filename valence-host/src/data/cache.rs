@@ -160,6 +160,7 @@ mod tests {
             channels: 2,
             clipped: 0,
             harmony: Vec::new(),
+            onset: Vec::new(),
         };
         cache.put(&key, &f).unwrap();
         assert_eq!(cache.get(&key), Some(f));

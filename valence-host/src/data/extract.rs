@@ -12,7 +12,9 @@
 //! ([`window_span`]).
 //!
 //! With a [`FeatureSet`] that holds harmony, each window also gets the
-//! harmony statistics of the same span of samples ([`harmony_windows`]).
+//! harmony statistics of the same span of samples ([`harmony_windows`]),
+//! and with one that holds the onset statistics, the core's
+//! [`OnsetStats`] of the same frames ([`window_features_and_onset`]).
 //!
 //! [`extract_files`] does this for many files in parallel (rayon, one clip
 //! per task), reading each file once: its bytes are hashed for the
@@ -28,6 +30,7 @@ use anyhow::{anyhow, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use valence_core::onset::{OnsetStats, N_ONSET_FEATURES};
 use valence_core::stats::{StatsSpec, WindowStats};
 use valence_core::FeatureSpec;
 
@@ -41,6 +44,9 @@ pub const HOST_MAX_MELS: usize = 256;
 
 /// Streaming window statistics sized for the host.
 pub type HostWindowStats = WindowStats<HOST_MAX_MELS>;
+
+/// Streaming onset statistics sized for the host.
+pub type HostOnsetStats = OnsetStats<HOST_MAX_MELS>;
 
 /// Feature vectors of one clip.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,6 +67,9 @@ pub struct ClipFeatures {
     /// [`valence_core::harmony::N_HARMONY_FEATURES`] Q15 values per window
     /// (empty when the feature set has no harmony).
     pub harmony: Vec<i32>,
+    /// Onset statistics, one row of [`N_ONSET_FEATURES`] Q8.8 dB values per
+    /// window (empty when the feature set has no onset statistics).
+    pub onset: Vec<i16>,
 }
 
 impl ClipFeatures {
@@ -89,6 +98,14 @@ impl ClipFeatures {
         self.harmony.get(i * n..(i + 1) * n).unwrap_or(&[])
     }
 
+    /// The `i`-th window's onset statistics in Q8.8 dB (empty when the clip
+    /// was extracted without them).
+    pub fn onset_row(&self, i: usize) -> &[i16] {
+        self.onset
+            .get(i * N_ONSET_FEATURES..(i + 1) * N_ONSET_FEATURES)
+            .unwrap_or(&[])
+    }
+
     /// Duration of the clip at the spec's rate, in seconds.
     pub fn duration_s(&self, spec: &FeatureSpec) -> f64 {
         self.n_samples as f64 / spec.sample_rate as f64
@@ -111,22 +128,40 @@ pub fn min_samples(spec: &FeatureSpec, stats: &StatsSpec) -> u64 {
 /// Feature vectors of `samples` (at the spec's rate): one row of
 /// `stats.n_features(n_mels)` values per completed window.
 pub fn window_features(spec: &FeatureSpec, stats: &StatsSpec, samples: &[i16]) -> Result<Vec<i16>> {
+    Ok(window_features_and_onset(spec, stats, samples, false)?.0)
+}
+
+/// [`window_features`] and, when `onset`, the core's onset statistics of
+/// the same frames and windows ([`N_ONSET_FEATURES`] values per window,
+/// what the sensor's [`valence_core::onset::OnsetStats`] computes).
+pub fn window_features_and_onset(
+    spec: &FeatureSpec,
+    stats: &StatsSpec,
+    samples: &[i16],
+    onset: bool,
+) -> Result<(Vec<i16>, Vec<i16>)> {
     let frames = mel_frames(spec, samples)?;
     let n_mels = frames.n_mels;
-    let mut ws = Box::new(
-        HostWindowStats::new(stats, n_mels)
-            .map_err(|e| anyhow!("invalid statistics window: {e}"))?,
-    );
+    let invalid = |e| anyhow!("invalid statistics window: {e}");
+    let mut ws = Box::new(HostWindowStats::new(stats, n_mels).map_err(invalid)?);
+    let mut os = Box::new(HostOnsetStats::new(stats, n_mels).map_err(invalid)?);
     let mut mean = vec![0i16; n_mels];
     let mut std = vec![0i16; n_mels];
-    let mut out = Vec::new();
+    let mut values = [0i16; N_ONSET_FEATURES];
+    let (mut out, mut onset_rows) = (Vec::new(), Vec::new());
     for frame in frames.data.chunks_exact(n_mels.max(1)) {
+        if onset {
+            os.push(frame, &mut values);
+        }
         if ws.push(frame, &mut mean, &mut std) {
             out.extend_from_slice(&mean);
             out.extend_from_slice(&std);
+            if onset {
+                onset_rows.extend_from_slice(&values);
+            }
         }
     }
-    Ok(out)
+    Ok((out, onset_rows))
 }
 
 /// Decodes the bytes of one audio file and computes its mel features.
@@ -150,7 +185,7 @@ pub fn extract_bytes_with_set(
 ) -> Result<ClipFeatures> {
     let pcm = decode_to_pcm16(bytes, ext, spec.sample_rate)?;
     let n_features = stats.n_features(spec.n_mels as usize);
-    let windows = window_features(spec, stats, &pcm.samples)?;
+    let (windows, onset) = window_features_and_onset(spec, stats, &pcm.samples, set.has_onset())?;
     let harmony = if set.has_harmony() {
         harmony_windows(spec, stats, &pcm.samples, windows.len() / n_features.max(1))?
     } else {
@@ -164,6 +199,7 @@ pub fn extract_bytes_with_set(
         channels: pcm.channels,
         clipped: pcm.clipped as u64,
         harmony,
+        onset,
     })
 }
 

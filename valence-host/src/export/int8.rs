@@ -3,9 +3,10 @@
 //! the device computes.
 //!
 //! - Features from the core's front end: [`predict_model`] runs a loaded
-//!   [`Model`] the way the sensor does: the dB features back to Q8.8
-//!   (they are exactly `q/256`), harmony features back to Q15 (exactly
-//!   `q/32768`), [`mlp::quantize_features`], [`mlp::infer`].
+//!   [`Model`] the way the sensor does: the dB features (mel and onset
+//!   statistics) back to Q8.8 (they are exactly `q/256`), harmony features
+//!   back to Q15 (exactly `q/32768`), [`mlp::quantize_features`],
+//!   [`mlp::infer`].
 //! - External features (which the device cannot compute and which do not
 //!   fit the Q8.8 input format): [`predict_layers`] quantises the
 //!   standardised input to int8 on the host in `f64`, then runs the core's
@@ -15,6 +16,7 @@
 use anyhow::{ensure, Result};
 use valence_core::harmony::N_HARMONY_FEATURES;
 use valence_core::model::FeatureSet;
+use valence_core::onset::N_ONSET_FEATURES;
 use valence_core::{mlp, Model};
 
 use super::quantise::QuantisedNetwork;
@@ -22,12 +24,16 @@ use crate::train::standardise::Standardisation;
 
 /// Integer units of each feature of a model reading `set` with
 /// `n_mel_features` mel statistics: 256 for the mel statistics (Q8.8 dB),
-/// 32768 for the harmony statistics (Q15).
+/// 32768 for the harmony statistics (Q15), 256 for the onset statistics
+/// (Q8.8 dB).
 pub fn feature_units(set: FeatureSet, n_mel_features: usize) -> Vec<f64> {
     let mel = if set.has_mel() { n_mel_features } else { 0 };
     let mut units = vec![256.0; mel];
     if set.has_harmony() {
         units.extend([32768.0; N_HARMONY_FEATURES]);
+    }
+    if set.has_onset() {
+        units.extend([256.0; N_ONSET_FEATURES]);
     }
     units
 }
@@ -60,7 +66,7 @@ pub fn predict_model(model: &Model<'_>, features: &[f32], rows: &[usize]) -> Res
         d > 0 && features.len().is_multiple_of(d),
         "the feature rows do not hold the {d} values the model takes"
     );
-    let n_mel = model.n_mel_features();
+    let units = feature_units(model.feature_set(), model.n_mel_features());
     let width = model.max_width();
     let (mut a, mut b) = (vec![0i8; width], vec![0i8; width]);
     let mut q = vec![0i32; d];
@@ -70,8 +76,8 @@ pub fn predict_model(model: &Model<'_>, features: &[f32], rows: &[usize]) -> Res
             let row = features
                 .get(r * d..(r + 1) * d)
                 .ok_or_else(|| anyhow::anyhow!("row {r} is out of range"))?;
-            for (i, (q, &x)) in q.iter_mut().zip(row).enumerate() {
-                *q = if i < n_mel { q88(x) as i32 } else { q15(x) };
+            for ((q, &x), &unit) in q.iter_mut().zip(row).zip(&units) {
+                *q = if unit == 256.0 { q88(x) as i32 } else { q15(x) };
             }
             mlp::quantize_features(&norm, q.iter().copied(), &mut a[..d]);
             Ok(label(mlp::infer(model, &mut a, &mut b)))
