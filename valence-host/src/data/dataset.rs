@@ -66,7 +66,8 @@ pub enum FeatureSource {
     },
     /// Computed from audio by the core front end and window statistics plus
     /// the core's harmony statistics over the same windows
-    /// ([`crate::data::harmony`]). Models trained on them declare the
+    /// ([`crate::data::harmony`]) and, for the onset sets, the core's onset
+    /// statistics of the same frames. Models trained on them declare the
     /// feature set (model format version 2) and need a device built with
     /// the harmony path. (A variant of its own, last, so that dataset files
     /// written before it still load.)

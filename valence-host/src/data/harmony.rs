@@ -12,11 +12,13 @@
 //! and the Krumhansl–Kessler key clarity, [`N_HARMONY_FEATURES`] values in
 //! Q15 per window.
 //!
-//! [`FeatureSet`] (the core's, which model files declare) says which of the
-//! two a dataset's vectors hold, in order: the mel statistics (`2·n_mels`
+//! [`FeatureSet`] (the core's, which model files declare) says which of
+//! these a dataset's vectors hold, in order: the mel statistics (`2·n_mels`
 //! values in dB), then the harmony statistics as fractions (the 12 mean
 //! chroma values in [0, 1], C first; the best major and the best minor
-//! correlation and their difference).
+//! correlation and their difference), then the onset statistics in dB (the
+//! mean and sd of the block flux, [`valence_core::onset`], computed with the
+//! mel statistics in [`super::extract`]).
 
 use anyhow::{anyhow, Result};
 use valence_core::chroma::{ChromaSpec, N_CHROMA};
@@ -42,7 +44,8 @@ pub fn chroma_spec(sample_rate: u32) -> ChromaSpec {
     }
 }
 
-/// Parses a `--feature-set` value (mel, mel-harmony or harmony).
+/// Parses a `--feature-set` value (mel, mel-harmony, harmony, harmony-onset
+/// or mel-harmony-onset).
 pub fn parse_feature_set(s: &str) -> Result<FeatureSet, String> {
     s.parse::<FeatureSet>().map_err(|e| e.to_string())
 }
