@@ -46,7 +46,7 @@
 //! assert_eq!(out, [384, 384]);
 //! ```
 
-use crate::stats::{BandAccumulator, StatsError, StatsSpec};
+use crate::stats::{HopSums, StatsError, StatsSpec};
 
 /// Frames per block (128 ms at 16 kHz with hop 256).
 pub const BLOCK_FRAMES: u16 = 8;
@@ -141,13 +141,10 @@ impl<const MAX_MELS: usize> BlockFlux<MAX_MELS> {
 #[derive(Debug, Clone)]
 pub struct OnsetStats<const MAX_MELS: usize> {
     flux: BlockFlux<MAX_MELS>,
-    hops: [BandAccumulator<1>; 2],
+    hops: HopSums<1>,
     hop_frames: u16,
     overlap: u8,
     frames_in_hop: u16,
-    /// As in `WindowStats`: 0 before the first hop completes, then which
-    /// of the two sums takes the current hop (1: the second, 2: the first).
-    phase: u8,
 }
 
 impl<const MAX_MELS: usize> OnsetStats<MAX_MELS> {
@@ -163,11 +160,10 @@ impl<const MAX_MELS: usize> OnsetStats<MAX_MELS> {
     pub const fn unloaded() -> Self {
         OnsetStats {
             flux: BlockFlux::unloaded(),
-            hops: [BandAccumulator::ZERO, BandAccumulator::ZERO],
+            hops: HopSums::ZERO,
             hop_frames: 0,
             overlap: 0,
             frames_in_hop: 0,
-            phase: 0,
         }
     }
 
@@ -196,11 +192,8 @@ impl<const MAX_MELS: usize> OnsetStats<MAX_MELS> {
     /// Starts over, as after `load`.
     pub fn reset(&mut self) {
         self.flux.reset();
-        for h in &mut self.hops {
-            h.reset();
-        }
+        self.hops.reset();
         self.frames_in_hop = 0;
-        self.phase = 0;
     }
 
     /// Adds one frame. When it completes a window, writes the window's mean
@@ -210,15 +203,8 @@ impl<const MAX_MELS: usize> OnsetStats<MAX_MELS> {
         if self.hop_frames == 0 {
             return false;
         }
-        let value = self.flux.push(frame);
-        let [first, second] = &mut self.hops;
-        let (current, earlier) = if self.phase == 1 {
-            (second, first)
-        } else {
-            (first, second)
-        };
-        if let Some(v) = value {
-            current.add(&[v]);
+        if let Some(v) = self.flux.push(frame) {
+            self.hops.current().add(&[v]);
         }
         self.frames_in_hop += 1;
         if self.frames_in_hop < self.hop_frames {
@@ -228,22 +214,11 @@ impl<const MAX_MELS: usize> OnsetStats<MAX_MELS> {
         let [mean, std] = out;
         *mean = 0;
         *std = 0;
-        if self.overlap == 1 {
-            current.finish(core::slice::from_mut(mean), core::slice::from_mut(std));
-            current.reset();
-            return true;
-        }
-        let reading = self.phase != 0;
-        if reading {
-            current.finish_joined(
-                earlier,
-                core::slice::from_mut(mean),
-                core::slice::from_mut(std),
-            );
-        }
-        earlier.reset();
-        self.phase = if self.phase == 1 { 2 } else { 1 };
-        reading
+        self.hops.end_hop(
+            self.overlap as usize,
+            core::slice::from_mut(mean),
+            core::slice::from_mut(std),
+        )
     }
 }
 

@@ -223,16 +223,23 @@ const fn frontend(t: TargetLayout, max_fft: usize, max_mels: usize) -> Shape {
 /// `WindowStats<MAX_MELS>` with its two `BandAccumulator`s.
 const fn window_stats(t: TargetLayout, max_mels: usize) -> Shape {
     let stats_spec = Shape::one(size_of::<StatsSpec>(), align_of::<StatsSpec>());
-    // BandAccumulator: sum ([i32; MAX_MELS]), sum_sq ([u64; MAX_MELS]), frames (u16).
-    let acc = Shape::EMPTY
-        .field(Shape::array(4, 4, max_mels))
-        .field(u64_field(t, max_mels))
-        .field(int(2))
-        .finish();
-    // spec, n_mels (usize), acc ([BandAccumulator; 2]), phase (u32).
+    // spec, n_mels (usize), hops.
     Shape::EMPTY
         .field(stats_spec)
         .field(word(t))
+        .field(hop_sums(t, max_mels))
+        .finish()
+}
+
+/// `HopSums<N>`: two `BandAccumulator<N>`s and the phase (u32).
+const fn hop_sums(t: TargetLayout, n: usize) -> Shape {
+    // BandAccumulator: sum ([i32; N]), sum_sq ([u64; N]), frames (u16).
+    let acc = Shape::EMPTY
+        .field(Shape::array(4, 4, n))
+        .field(u64_field(t, n))
+        .field(int(2))
+        .finish();
+    Shape::EMPTY
         .field(Shape::array(acc.size, acc.align, 2))
         .field(int(4))
         .finish()
@@ -296,21 +303,14 @@ const fn onset_stats(t: TargetLayout, max_mels: usize) -> Shape {
         .field(int(2))
         .field(int(1))
         .finish();
-    // BandAccumulator<1>: sum ([i32; 1]), sum_sq ([u64; 1]), frames (u16).
-    let acc = Shape::EMPTY
-        .field(int(4))
-        .field(u64_field(t, 1))
-        .field(int(2))
-        .finish();
-    // flux, hops ([BandAccumulator<1>; 2]), hop_frames (u16), overlap (u8),
-    // frames_in_hop (u16), phase (u8).
+    // flux, hops (HopSums<1>), hop_frames (u16), overlap (u8),
+    // frames_in_hop (u16).
     Shape::EMPTY
         .field(flux)
-        .field(Shape::array(acc.size, acc.align, 2))
+        .field(hop_sums(t, 1))
         .field(int(2))
         .field(int(1))
         .field(int(2))
-        .field(int(1))
         .finish()
 }
 

@@ -227,6 +227,75 @@ fn summarise(n: i64, bands: impl Iterator<Item = (i32, u64)>, mean: &mut [i16], 
     }
 }
 
+/// The two per-hop sums behind windows of one or two hops: each value is
+/// added once, to the sum of the hop it arrives in; a window of two hops
+/// joins the current hop's sum with the previous one's, a window of one hop
+/// is the current sum alone. Shared by [`WindowStats`] and the onset
+/// statistics ([`crate::onset::OnsetStats`]), which end their hops on the
+/// same frames.
+#[derive(Debug, Clone)]
+pub(crate) struct HopSums<const N: usize> {
+    acc: [BandAccumulator<N>; 2],
+    /// Which sum takes the current hop's values and whether the other
+    /// holds a complete earlier hop: 0 at the start (the first, no earlier
+    /// hop), then alternately 1 (the second) and 2 (the first).
+    phase: u32,
+}
+
+impl<const N: usize> HopSums<N> {
+    /// No values yet (all zero bytes).
+    pub(crate) const ZERO: Self = HopSums {
+        acc: [BandAccumulator::ZERO, BandAccumulator::ZERO],
+        phase: 0,
+    };
+
+    /// Starts over: no hop yet.
+    pub(crate) fn reset(&mut self) {
+        for a in &mut self.acc {
+            a.reset();
+        }
+        self.phase = 0;
+    }
+
+    /// The sum that takes the current hop's values.
+    #[inline(always)]
+    pub(crate) fn current(&mut self) -> &mut BandAccumulator<N> {
+        let [first, second] = &mut self.acc;
+        if self.phase == 1 {
+            second
+        } else {
+            first
+        }
+    }
+
+    /// Ends the current hop of a spec whose windows span `overlap` hops (1
+    /// or 2). When that completes a window, writes its means and standard
+    /// deviations and returns `true` (with two hops, the first window
+    /// completes at the end of the second hop).
+    #[inline(always)]
+    pub(crate) fn end_hop(&mut self, overlap: usize, mean: &mut [i16], std: &mut [i16]) -> bool {
+        let [first, second] = &mut self.acc;
+        let (current, earlier) = if self.phase == 1 {
+            (second, first)
+        } else {
+            (first, second)
+        };
+        if overlap == 1 {
+            current.finish(mean, std);
+            current.reset();
+            return true;
+        }
+        let reading = self.phase != 0;
+        if reading {
+            current.finish_joined(earlier, mean, std);
+        }
+        // The earlier hop leaves the window; its sum takes the next.
+        earlier.reset();
+        self.phase = if self.phase == 1 { 2 } else { 1 };
+        reading
+    }
+}
+
 /// Streaming window statistics: frames in, a feature summary every `hop_frames`.
 #[derive(Debug, Clone)]
 pub struct WindowStats<const MAX_MELS: usize> {
@@ -235,11 +304,7 @@ pub struct WindowStats<const MAX_MELS: usize> {
     /// One sum per hop: with half-overlapping windows, the current hop's
     /// and the previous one's (a window is the two together), so that each
     /// frame is added once; with windows of one hop, only the first.
-    acc: [BandAccumulator<MAX_MELS>; 2],
-    /// Which accumulator takes the current hop's frames and whether the
-    /// other holds a complete earlier hop: 0 at the start (the first,
-    /// no earlier hop), then alternately 1 (the second) and 2 (the first).
-    phase: u32,
+    hops: HopSums<MAX_MELS>,
 }
 
 impl<const MAX_MELS: usize> WindowStats<MAX_MELS> {
@@ -261,8 +326,7 @@ impl<const MAX_MELS: usize> WindowStats<MAX_MELS> {
                 hop_frames: 0,
             },
             n_mels: 0,
-            acc: [BandAccumulator::ZERO, BandAccumulator::ZERO],
-            phase: 0,
+            hops: HopSums::ZERO,
         }
     }
 
@@ -284,10 +348,7 @@ impl<const MAX_MELS: usize> WindowStats<MAX_MELS> {
 
     /// Starts over, as at construction.
     pub fn reset(&mut self) {
-        for a in &mut self.acc {
-            a.reset();
-        }
-        self.phase = 0;
+        self.hops.reset();
     }
 
     /// Adds one frame. When it completes a window, writes the window's means
@@ -297,30 +358,13 @@ impl<const MAX_MELS: usize> WindowStats<MAX_MELS> {
     /// `window_frames` frames and then every `hop_frames`.
     pub fn push(&mut self, frame: &[i16], mean: &mut [i16], std: &mut [i16]) -> bool {
         let frame = frame.get(..self.n_mels).unwrap_or(frame);
-        let [first, second] = &mut self.acc;
-        let (current, earlier) = if self.phase == 1 {
-            (second, first)
-        } else {
-            (first, second)
-        };
+        let current = self.hops.current();
         current.add(frame);
         if current.frames() < self.spec.hop_frames {
             return false;
         }
         // A hop is complete.
-        if self.spec.overlap() == 1 {
-            current.finish(mean, std);
-            current.reset();
-            return true;
-        }
-        let reading = self.phase != 0;
-        if reading {
-            current.finish_joined(earlier, mean, std);
-        }
-        // The earlier hop leaves the window; its accumulator takes the next.
-        earlier.reset();
-        self.phase = if self.phase == 1 { 2 } else { 1 };
-        reading
+        self.hops.end_hop(self.spec.overlap(), mean, std)
     }
 }
 

@@ -144,19 +144,24 @@ pub fn window_features_and_onset(
     let n_mels = frames.n_mels;
     let invalid = |e| anyhow!("invalid statistics window: {e}");
     let mut ws = Box::new(HostWindowStats::new(stats, n_mels).map_err(invalid)?);
-    let mut os = Box::new(HostOnsetStats::new(stats, n_mels).map_err(invalid)?);
+    let mut os = match onset {
+        true => Some(Box::new(
+            HostOnsetStats::new(stats, n_mels).map_err(invalid)?,
+        )),
+        false => None,
+    };
     let mut mean = vec![0i16; n_mels];
     let mut std = vec![0i16; n_mels];
     let mut values = [0i16; N_ONSET_FEATURES];
     let (mut out, mut onset_rows) = (Vec::new(), Vec::new());
     for frame in frames.data.chunks_exact(n_mels.max(1)) {
-        if onset {
+        if let Some(os) = os.as_mut() {
             os.push(frame, &mut values);
         }
         if ws.push(frame, &mut mean, &mut std) {
             out.extend_from_slice(&mean);
             out.extend_from_slice(&std);
-            if onset {
+            if os.is_some() {
                 onset_rows.extend_from_slice(&values);
             }
         }
