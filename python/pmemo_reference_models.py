@@ -16,7 +16,8 @@ test environment (.venv, python/requirements.txt: pandas, scikit-learn).
 
 With `--folds-of`, the best ridge and SVR of the grid are instead scored on
 exactly the folds of each `valence train --folds K` run directory given
-(their `fold-NN/fold.json` held-out rows; the rows are the dataset that
+(their `fold-NN/fold.json` held-out rows, or with `--repeats` every
+`repeat-RR/fold-NN/fold.json`; the rows are the dataset that
 `make_pickle_fixtures.py --pmemo` writes, ordered by music_ID), so that the
 network and the reference models are compared fold for fold.
 """
@@ -46,8 +47,9 @@ def load(data: Path):
 
 
 def score_on_run_folds(make, x, y, run: Path):
-    """Fold-mean RMSE, fold-mean R² and pooled R² on a run's own folds."""
-    files = sorted(run.glob("fold-*/fold.json"))
+    """Fold-mean RMSE, fold-mean R² and pooled R² on a run's own folds (all
+    of them with `--repeats`: repeat-RR/fold-NN, pooled over every repeat)."""
+    files = sorted(run.glob("fold-*/fold.json")) + sorted(run.glob("repeat-*/fold-*/fold.json"))
     if not files:
         sys.exit(f"{run} holds no fold-NN/fold.json: give a run of `valence train --folds K`")
     rmse, r2, pred, true = [], [], [], []

@@ -213,6 +213,26 @@ fn errors_say_what_to_do() {
         !ok && stderr.contains("--folds must be at least 2"),
         "{stderr}"
     );
+    let (ok, _, stderr) = valence(&["train", "--data", d, "--repeats", "3", "--out", o]);
+    assert!(
+        !ok && stderr.contains("--repeats 3") && stderr.contains("add --folds K"),
+        "{stderr}"
+    );
+    let (ok, _, stderr) = valence(&[
+        "train",
+        "--data",
+        d,
+        "--folds",
+        "3",
+        "--repeats",
+        "0",
+        "--out",
+        o,
+    ]);
+    assert!(
+        !ok && stderr.contains("--repeats must be at least 1"),
+        "{stderr}"
+    );
     let (ok, _, stderr) = valence(&["tune", "--data", d, "--lr-min", "0", "--out", o]);
     assert!(
         !ok && stderr.contains("lower bound must be positive"),

@@ -536,6 +536,7 @@ fn trial_objective_is_the_cross_validated_mse() {
         },
         val_fraction: 0.1,
         folds: Some(3),
+        repeats: 1,
         device: DeviceKind::Cpu,
         resume: false,
         stop: None,
@@ -562,5 +563,90 @@ fn trial_objective_is_the_cross_validated_mse() {
         (objective - cv.validation.mean.mse).abs() < 1e-9,
         "{objective} against {}",
         cv.validation.mean.mse
+    );
+}
+
+/// `--repeats R`: R cross-validations with their own fold draws (seed,
+/// seed + 1, …), the first one the run without repeats, the report over
+/// all of them.
+#[test]
+fn repeated_cross_validation() {
+    use valence_host::train::cv::{cross_validate, Job, JobData};
+    use valence_host::train::device::DeviceKind;
+    use valence_host::train::report::DataInfo;
+
+    let (x, y) = synthetic(150, 6, 0.02, 17);
+    let examples = Examples {
+        features: &x,
+        labels: &y,
+        n_features: 6,
+    };
+    let info = DataInfo {
+        path: "synthetic".into(),
+        n_examples: y.len(),
+        n_features: 6,
+        fingerprint: String::new(),
+    };
+    let source = serde_json::Value::Null;
+    let data = JobData {
+        examples,
+        groups: None,
+        feature_source: &source,
+        info: &info,
+    };
+    let job = |repeats| Job {
+        arch: small_arch(),
+        cfg: cfg(3, 5),
+        val_fraction: 0.1,
+        folds: Some(3),
+        repeats,
+        device: DeviceKind::Cpu,
+        resume: false,
+        stop: None,
+        verbose: false,
+    };
+    let once_dir = tempfile::tempdir().unwrap();
+    let once = cross_validate(&data, &job(1), 3, once_dir.path()).unwrap();
+    assert_eq!((once.repeats, once.per_repeat.len()), (1, 0));
+    assert!(once_dir.path().join("fold-03/fold.json").exists());
+
+    let dir = tempfile::tempdir().unwrap();
+    let cv = cross_validate(&data, &job(2), 3, dir.path()).unwrap();
+    assert_eq!((cv.k, cv.repeats, cv.per_fold.len()), (3, 2, 6));
+    assert!(dir.path().join("repeat-02/fold-03/fold.json").exists());
+    assert!(!dir.path().join("fold-01").exists());
+    // The first repeat is the run without repeats, fold for fold (all but
+    // the timings).
+    let scores = |s: &[valence_host::train::report::RunSummary]| {
+        s.iter()
+            .map(|f| (f.validation, f.early_stopping, f.training, f.best_epoch))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(scores(&cv.per_fold[..3]), scores(&once.per_fold));
+    assert_eq!(cv.per_repeat[0].validation, once.validation);
+    assert_eq!(cv.per_repeat[0].pooled, once.pooled);
+    assert_eq!(
+        (cv.per_repeat[0].seed, cv.per_repeat[1].seed),
+        (job(1).cfg.seed, job(1).cfg.seed + 1)
+    );
+    // The second draws other folds.
+    let rows = |r: usize, f: usize| -> Vec<usize> {
+        let p = dir
+            .path()
+            .join(format!("repeat-{r:02}/fold-{f:02}/fold.json"));
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
+        serde_json::from_value(v["val_rows"].clone()).unwrap()
+    };
+    assert_ne!(rows(1, 1), rows(2, 1));
+    // The overall figures: the mean over all six folds, and every repeat's
+    // out-of-fold predictions pooled (each example twice).
+    let mean_r2 = cv.per_fold.iter().map(|s| s.validation.r2).sum::<f64>() / 6.0;
+    assert!((cv.validation.mean.r2 - mean_r2).abs() < 1e-12);
+    let mse = (cv.per_repeat[0].pooled.mse + cv.per_repeat[1].pooled.mse) / 2.0;
+    assert!(
+        (cv.pooled.mse - mse).abs() < 1e-9,
+        "{} {mse}",
+        cv.pooled.mse
     );
 }

@@ -61,6 +61,7 @@ fn pmemo_cross_validated_quality() {
         cfg: averaged().0,
         val_fraction: averaged().1,
         folds: Some(5),
+        repeats: 1,
         device: DeviceKind::Cpu,
         resume: false,
         stop: None,

@@ -289,6 +289,7 @@ pub fn run(args: &DemoArgs) -> Result<DemoOutcome> {
             bn_momentum: 0.1,
             val_fraction: VAL_FRACTION,
             folds: None,
+            repeats: 1,
             seed: args.seed,
             device: DeviceKind::Cpu,
             resume: false,

@@ -71,6 +71,11 @@ pub struct CommonArgs {
     /// k-fold cross-validation (k ≥ 2) before training the final model.
     #[arg(long, value_name = "K")]
     pub folds: Option<usize>,
+    /// With --folds: run the cross-validation R times, each with its own
+    /// fold draw (seeds SEED, SEED+1, …), and report over all R·K folds:
+    /// figures that depend less on one draw of the folds.
+    #[arg(long, default_value_t = 1, value_name = "R")]
+    pub repeats: usize,
     /// Seed of the split, initialisation, shuffling and dropout.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
@@ -151,6 +156,15 @@ impl CommonArgs {
             if k < 2 {
                 bail!("--folds must be at least 2 (got {k})");
             }
+        }
+        if self.repeats == 0 {
+            bail!("--repeats must be at least 1 (got 0)");
+        }
+        if self.repeats > 1 && self.folds.is_none() {
+            bail!(
+                "--repeats {} repeats the cross-validation, but there is none: add --folds K",
+                self.repeats
+            );
         }
         if self.out.exists() && !self.out.is_dir() {
             bail!("--out {} exists and is not a folder", self.out.display());
@@ -245,6 +259,7 @@ pub fn run(args: &TrainArgs) -> Result<Report> {
         cfg: c.config(args.lr, args.batch),
         val_fraction: c.val_fraction,
         folds: c.folds,
+        repeats: c.repeats,
         device: c.device,
         resume: c.resume,
         stop: Some(interrupt_flag()),
@@ -284,9 +299,18 @@ pub fn export_last(report: &mut Report, c: &CommonArgs) -> Result<()> {
 pub fn print_summary(report: &Report, out: &Path) {
     if let Some(f) = &report.folds {
         let (m, s) = (f.validation.mean, f.validation.std);
+        let times = match f.repeats {
+            1 => String::new(),
+            r => format!("{r}×"),
+        };
         println!(
-            "{}-fold cross-validation: RMSE {:.4} ± {:.4}  R² {:.3} ± {:.3}  r {:.3} ± {:.3}  MSE {:.5} ± {:.5}",
+            "{times}{}-fold cross-validation: RMSE {:.4} ± {:.4}  R² {:.3} ± {:.3}  r {:.3} ± {:.3}  MSE {:.5} ± {:.5}",
             f.k, m.rmse, s.rmse, m.r2, s.r2, m.pearson_r, s.pearson_r, m.mse, s.mse
+        );
+        let p = f.pooled;
+        println!(
+            "out-of-fold predictions pooled: RMSE {:.4}  R² {:.3}  r {:.3}",
+            p.rmse, p.r2, p.pearson_r
         );
     }
     let v = report.validation;

@@ -205,6 +205,7 @@ pub fn run(args: &TuneArgs) -> Result<Report> {
         cfg: c.config(lr, batch),
         val_fraction: c.val_fraction,
         folds: c.folds,
+        repeats: c.repeats,
         device: c.device,
         resume: c.resume,
         stop: Some(stop),

@@ -16,7 +16,9 @@ use super::device::DeviceKind;
 use super::fit::{fit, predict_rows, Examples, FitOptions, FitOutcome};
 use super::metrics::Metrics;
 use super::plots;
-use super::report::{DataInfo, FoldsReport, MetricsSpread, Report, RunSummary, REPORT_FILE};
+use super::report::{
+    DataInfo, FoldsReport, MetricsSpread, RepeatReport, Report, RunSummary, REPORT_FILE,
+};
 use crate::data::split::{k_folds, train_val_split};
 
 /// What to run.
@@ -30,6 +32,8 @@ pub struct Job<'a> {
     pub val_fraction: f64,
     /// k-fold cross-validation first (k ≥ 2).
     pub folds: Option<usize>,
+    /// Times the cross-validation is run, each with its own fold draw (≥ 1).
+    pub repeats: usize,
     /// Where to train.
     pub device: DeviceKind,
     /// Continue an interrupted run.
@@ -159,13 +163,77 @@ pub fn cross_validated_mse(
     Ok(total / folds.len() as f64)
 }
 
-/// k-fold cross-validation into `out/fold-NN/`. Each fold's model never
-/// sees its held-out part: it trains on the other folds, minus a validation
-/// split of them (`val_fraction`, seeded) for early stopping, and is then
-/// scored on the held-out fold.
+/// The folds of one cross-validation: what each scored, and all of their
+/// held-out predictions with the labels they predict.
+struct OneCv {
+    per_fold: Vec<RunSummary>,
+    predictions: Vec<f32>,
+    truth: Vec<f32>,
+}
+
+/// k-fold cross-validation into `out/fold-NN/` (with `--repeats R > 1`,
+/// `out/repeat-RR/fold-NN/`). Each fold's model never sees its held-out
+/// part: it trains on the other folds, minus a validation split of them
+/// (`val_fraction`, seeded) for early stopping, and is then scored on the
+/// held-out fold. Repeat `r` (from 0) draws its folds, splits and networks
+/// with seed `seed + r`, so the first repeat is the run without repeats.
 pub fn cross_validate(data: &JobData, job: &Job, k: usize, out: &Path) -> Result<FoldsReport> {
+    let repeats = job.repeats.max(1);
+    let mut per_fold = Vec::new();
+    let mut per_repeat = Vec::new();
+    let (mut pooled_pred, mut pooled_true) = (Vec::new(), Vec::new());
+    let mut k_made = k;
+    for r in 0..repeats {
+        let seed = job.cfg.seed.wrapping_add(r as u64);
+        let dir = if repeats == 1 {
+            out.to_path_buf()
+        } else {
+            out.join(format!("repeat-{:02}", r + 1))
+        };
+        if repeats > 1 {
+            eprintln!("repeat {}/{repeats} (seed {seed})", r + 1);
+        }
+        let one = cross_validate_once(data, job, k, seed, &dir)?;
+        k_made = one.per_fold.len();
+        let vals: Vec<Metrics> = one.per_fold.iter().map(|s| s.validation).collect();
+        per_repeat.push(RepeatReport {
+            seed,
+            validation: MetricsSpread::of(&vals),
+            pooled: Metrics::of(&one.predictions, &one.truth),
+        });
+        per_fold.extend(one.per_fold);
+        pooled_pred.extend(one.predictions);
+        pooled_true.extend(one.truth);
+    }
+    let vals: Vec<Metrics> = per_fold.iter().map(|s| s.validation).collect();
+    if let Err(e) = plots::predicted_vs_true(
+        &out.join("cv_predicted_vs_true.png"),
+        &pooled_pred,
+        &pooled_true,
+        "Out-of-fold predictions",
+    ) {
+        eprintln!("note: {e:#}");
+    }
+    Ok(FoldsReport {
+        k: k_made,
+        repeats,
+        validation: MetricsSpread::of(&vals),
+        pooled: Metrics::of(&pooled_pred, &pooled_true),
+        per_fold,
+        per_repeat: if repeats > 1 { per_repeat } else { Vec::new() },
+    })
+}
+
+/// One k-fold cross-validation with folds drawn by `seed`, into `out/fold-NN/`.
+fn cross_validate_once(
+    data: &JobData,
+    job: &Job,
+    k: usize,
+    seed: u64,
+    out: &Path,
+) -> Result<OneCv> {
     let n = data.examples.len();
-    let folds = k_folds(n, k, job.cfg.seed, data.groups);
+    let folds = k_folds(n, k, seed, data.groups);
     anyhow::ensure!(
         folds.len() >= 2,
         "cannot make {k} folds of {n} examples{}; use fewer folds or more data",
@@ -175,12 +243,18 @@ pub fn cross_validate(data: &JobData, job: &Job, k: usize, out: &Path) -> Result
             ""
         }
     );
-    let mut per_fold = Vec::new();
-    let mut pooled_pred = Vec::new();
-    let mut pooled_true = Vec::new();
+    let cfg = TrainConfig {
+        seed,
+        ..job.cfg.clone()
+    };
+    let mut one = OneCv {
+        per_fold: Vec::new(),
+        predictions: Vec::new(),
+        truth: Vec::new(),
+    };
     for (i, (train_all, val)) in folds.iter().enumerate() {
         let (inner_train, inner_val) =
-            inner_split(data.groups, train_all, job.val_fraction, job.cfg.seed, i);
+            inner_split(data.groups, train_all, job.val_fraction, seed, i);
         let dir = out.join(format!("fold-{:02}", i + 1));
         let fold_path = dir.join("fold.json");
         let done: Option<FoldFile> = if job.resume && fold_path.exists() {
@@ -201,7 +275,7 @@ pub fn cross_validate(data: &JobData, job: &Job, k: usize, out: &Path) -> Result
                         val.len()
                     );
                 }
-                let fit = fit_in(data, (&inner_train, &inner_val), job, &job.cfg, &dir, None)?;
+                let fit = fit_in(data, (&inner_train, &inner_val), job, &cfg, &dir, None)?;
                 let predictions = predict_rows(&fit, &data.examples, val)?;
                 let truth: Vec<f32> = val.iter().map(|&r| data.examples.labels[r]).collect();
                 let mut summary = summarise(&fit, inner_train.len(), val.len());
@@ -231,26 +305,12 @@ pub fn cross_validate(data: &JobData, job: &Job, k: usize, out: &Path) -> Result
             v.pearson_r,
             file.summary.best_epoch
         );
-        pooled_pred.extend_from_slice(&file.predictions);
-        pooled_true.extend(file.val_rows.iter().map(|&r| data.examples.labels[r]));
-        per_fold.push(file.summary);
+        one.predictions.extend_from_slice(&file.predictions);
+        one.truth
+            .extend(file.val_rows.iter().map(|&r| data.examples.labels[r]));
+        one.per_fold.push(file.summary);
     }
-    let vals: Vec<Metrics> = per_fold.iter().map(|s| s.validation).collect();
-    let spread = MetricsSpread::of(&vals);
-    if let Err(e) = plots::predicted_vs_true(
-        &out.join("cv_predicted_vs_true.png"),
-        &pooled_pred,
-        &pooled_true,
-        "Out-of-fold predictions",
-    ) {
-        eprintln!("note: {e:#}");
-    }
-    Ok(FoldsReport {
-        k: folds.len(),
-        per_fold,
-        validation: spread,
-        pooled: Metrics::of(&pooled_pred, &pooled_true),
-    })
+    Ok(one)
 }
 
 /// Trains the final model in `out` (after cross-validation when asked),

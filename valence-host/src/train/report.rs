@@ -93,17 +93,41 @@ impl MetricsSpread {
     }
 }
 
-/// k-fold cross-validation results.
+/// k-fold cross-validation results (over every repeat, with `--repeats`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FoldsReport {
     /// Number of folds.
     pub k: usize,
-    /// Per fold, in order; each fold's model is in `fold-NN/`.
+    /// Times the cross-validation ran, each with its own fold draw (1
+    /// without `--repeats`; reports written before it have none).
+    #[serde(default = "one")]
+    pub repeats: usize,
+    /// Per fold, in order (repeat after repeat); each fold's model is in
+    /// `fold-NN/` (with repeats, `repeat-RR/fold-NN/`).
     pub per_fold: Vec<RunSummary>,
-    /// Mean and spread of the validation figures over folds.
+    /// Mean and spread of the validation figures over all folds.
     pub validation: MetricsSpread,
-    /// Figures of all out-of-fold predictions pooled together.
+    /// Figures of all out-of-fold predictions pooled together (with
+    /// repeats, every repeat's: each example counts once per repeat).
     pub pooled: Metrics,
+    /// Each repeat's figures (empty without repeats).
+    #[serde(default)]
+    pub per_repeat: Vec<RepeatReport>,
+}
+
+/// One repeat of a repeated cross-validation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RepeatReport {
+    /// Seed of its fold draw, splits and networks.
+    pub seed: u64,
+    /// Mean and spread of its folds' validation figures.
+    pub validation: MetricsSpread,
+    /// Its out-of-fold predictions pooled.
+    pub pooled: Metrics,
+}
+
+fn one() -> usize {
+    1
 }
 
 /// The whole `report.json`.
