@@ -7,7 +7,10 @@ first 28.7 s (the window the benchmark uses):
 - harmony: the mean of librosa's chroma_stft (2048-point frames every 2048
   samples, tuning 0) and the Krumhansl-Kessler key clarity of that mean (best
   major and best minor correlation, their difference): what
-  `valence features --feature-set harmony` computes in fixed point;
+  `valence features --feature-set harmony` computes in fixed point; and the
+  same from 1024-point frames every 512 samples and from 512-point frames
+  every 256 (the mel front end's own FFT, which a chroma path could share
+  instead of running its own 2048-point FFT);
 - onset/tempo: librosa's onset strength (hop 256) mean and sd, the onset
   rate and the tempo estimate;
 - centroid/rms: spectral centroid mean and sd, relative sd of the RMS;
@@ -69,6 +72,9 @@ MAJOR = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.
 MINOR = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
 
 
+SHORT_CHROMA = (1024, 512)
+
+
 def key_clarity(chroma):
     best = [max(np.corrcoef(chroma, np.roll(p, k))[0, 1] for k in range(12)) for p in (MAJOR, MINOR)]
     return [best[0], best[1], best[0] - best[1]]
@@ -87,6 +93,13 @@ def features(path):
     rms = librosa.feature.rms(y=y, frame_length=512, hop_length=256)
     row = {f"chroma_{i}": v for i, v in enumerate(chroma)}
     row.update(zip(["kk_major", "kk_minor", "kk_difference"], key_clarity(chroma)))
+    # The same from shorter frames: 1024 points every 512 samples, and the
+    # mel front end's own 512-point frames every 256 samples.
+    for n_fft in SHORT_CHROMA:
+        power = np.abs(librosa.stft(y, n_fft=n_fft, hop_length=n_fft // 2, center=False)) ** 2
+        short = librosa.feature.chroma_stft(S=power, sr=sr, tuning=0, n_fft=n_fft).mean(axis=1)
+        row.update({f"chroma{n_fft}_{i}": v for i, v in enumerate(short)})
+        row.update(zip([f"kk{n_fft}_major", f"kk{n_fft}_minor", f"kk{n_fft}_difference"], key_clarity(short)))
     row.update(
         onset_mean=onset.mean(),
         onset_sd=onset.std(),
@@ -238,6 +251,15 @@ def main():
                 (f"harmony + valence block flux ({block} frames) mean", harmony + stats[:1]),
                 (f"harmony + valence block flux ({block} frames) mean and sd", harmony + stats),
             ]
+        for n_fft in SHORT_CHROMA:
+            short = [f"chroma{n_fft}_{i}" for i in range(12)]
+            short += [f"kk{n_fft}_major", f"kk{n_fft}_minor", f"kk{n_fft}_difference"]
+            sets.append(
+                (
+                    f"harmony from {n_fft}-point chroma frames + valence block flux (8 frames) mean and sd",
+                    short + ["block8_mean", "block8_sd"],
+                )
+            )
         sets.append(
             (
                 "mel-free: harmony + valence block flux (8 frames) + librosa onset rate, tempo",

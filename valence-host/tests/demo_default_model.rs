@@ -20,7 +20,7 @@ use valence_core::{FeatureSpec, Model};
 /// `SOURCE_DATE_EPOCH` of `scripts/make-default-model.sh`.
 const SOURCE_DATE_EPOCH: &str = "1795564800";
 /// The demo arguments of `scripts/make-default-model.sh`.
-const DEMO_ARGS: [&str; 3] = ["demo", "--seed", "42"];
+const DEMO_ARGS: [&str; 5] = ["demo", "--seed", "42", "--feature-set", "mel"];
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")

@@ -9,6 +9,7 @@ use valence_core::stats::StatsSpec;
 use valence_core::FeatureSpec;
 use valence_host::commands::demo::{run, validation_clips, DemoArgs, DATASET_FILE, VAL_FRACTION};
 use valence_host::data::dataset::Dataset;
+use valence_host::data::harmony::FeatureSet;
 use valence_host::demo::check::pairwise_above;
 use valence_host::demo::corpus::{build_dataset, design, CorpusSpec};
 use valence_host::demo::cues::Mode;
@@ -21,6 +22,8 @@ fn args(out: &std::path::Path, seed: u64) -> DemoArgs {
         clips: None,
         quick: true,
         force: false,
+        // The default: mel statistics, harmony and onset statistics.
+        feature_set: FeatureSet::MelHarmonyOnset,
     }
 }
 
@@ -61,13 +64,16 @@ fn quick_demo_end_to_end() {
         &o.clips,
         &FeatureSpec::DEFAULT,
         &StatsSpec::DEFAULT,
+        FeatureSet::MelHarmonyOnset,
         false,
     )
     .unwrap();
     let saved = Dataset::load(&out.join(DATASET_FILE)).unwrap();
     assert_eq!(again.to_bytes().unwrap(), saved.to_bytes().unwrap());
-    // Four windows per 6 s clip, grouped by clip.
+    // Four windows per 6 s clip, grouped by clip; 128 mel statistics, 15
+    // harmony and 2 onset values each.
     assert_eq!(saved.n_examples(), 4 * o.clips.len());
+    assert_eq!(saved.n_features(), 145);
     assert_eq!(saved.groups().unwrap()[5], "clip-0001");
 
     // The synthesiser is deterministic.
@@ -120,6 +126,9 @@ fn quick_demo_end_to_end() {
         o.model,
         "model.vlm is the exported model"
     );
+    let model = valence_core::Model::from_bytes(&o.model).unwrap();
+    assert_eq!(model.feature_set(), FeatureSet::MelHarmonyOnset);
+    assert_eq!(o.summary.feature_set, "mel-harmony-onset");
 
     // Everything the report names is there.
     for f in ["README.md", "summary.json", "corpus.csv", "run/report.json"] {

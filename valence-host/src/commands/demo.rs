@@ -29,6 +29,7 @@ use super::train::CommonArgs;
 use super::tune::{self, TuneArgs};
 use crate::atomic::{write_atomically, write_atomically_to_path};
 use crate::data::dataset::Dataset;
+use crate::data::harmony::{parse_feature_set, FeatureSet};
 use crate::data::split::train_val_split;
 use crate::demo::check::check;
 use crate::demo::corpus::{build_dataset, design, Clip, CorpusSpec, DEFAULT_CLIP_SECONDS};
@@ -82,6 +83,13 @@ pub struct DemoArgs {
     /// Replace the files of an earlier demo in --out.
     #[arg(long)]
     pub force: bool,
+    /// What the model hears (as for `valence features`): the default
+    /// mel-harmony-onset (log-mel statistics, mean chroma and key clarity,
+    /// onset statistics: a device needs the harmony path), or mel (what
+    /// `models/default.vlm` reads: any device), mel-harmony, harmony,
+    /// harmony-onset.
+    #[arg(long, default_value_t = FeatureSet::MelHarmonyOnset, value_parser = parse_feature_set)]
+    pub feature_set: FeatureSet,
 }
 
 /// The sizes a demo run uses.
@@ -254,7 +262,14 @@ pub fn run(args: &DemoArgs) -> Result<DemoOutcome> {
         plan.corpus.clips, plan.corpus.clip_seconds, plan.corpus.seed
     );
     let clips = design(&plan.corpus);
-    let dataset = build_dataset(&plan.corpus, &clips, &features, &stats, true)?;
+    let dataset = build_dataset(
+        &plan.corpus,
+        &clips,
+        &features,
+        &stats,
+        args.feature_set,
+        true,
+    )?;
     let dataset_path = dir.join(DATASET_FILE);
     dataset.save(&dataset_path)?;
     write_corpus_csv(&dir.join("corpus.csv"), &clips)?;
@@ -351,6 +366,7 @@ pub fn run(args: &DemoArgs) -> Result<DemoOutcome> {
     let mut summary = DemoSummary {
         tool: format!("valence {} demo", env!("CARGO_PKG_VERSION")),
         corpus,
+        feature_set: args.feature_set.name().to_string(),
         lr: report.parameters.lr,
         batch_size: report.parameters.batch_size,
         float_validation: report.validation,
@@ -395,4 +411,28 @@ pub fn run(args: &DemoArgs) -> Result<DemoOutcome> {
         model,
         summary,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        demo: DemoArgs,
+    }
+
+    #[test]
+    fn defaults() {
+        let a = Cli::try_parse_from(["demo"]).unwrap().demo;
+        assert_eq!(a.feature_set, FeatureSet::MelHarmonyOnset);
+        assert_eq!((a.seed, a.quick, a.force), (42, false, false));
+        let a = Cli::try_parse_from(["demo", "--feature-set", "mel"])
+            .unwrap()
+            .demo;
+        assert_eq!(a.feature_set, FeatureSet::Mel);
+        assert!(Cli::try_parse_from(["demo", "--feature-set", "chroma"]).is_err());
+    }
 }

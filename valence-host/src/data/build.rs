@@ -32,7 +32,7 @@ use super::cache::FeatureCache;
 use super::dataset::{Dataset, DatasetParts, ExampleOrigin, FeatureSource, Provenance};
 use super::extract::{extract_files, min_samples, window_span, ClipFeatures};
 use super::folder::{AudioFolder, FindError};
-use super::harmony::{chroma_spec, harmony_to_f32, FeatureSet};
+use super::harmony::FeatureSet;
 use super::labels::{
     label_for_window, read_labels, LabelLayout, LabelOptions, LabelTable, LabelValues,
 };
@@ -222,19 +222,7 @@ pub fn build_from_audio(
                 }
             };
             if let Some(y) = label {
-                if set.has_mel() {
-                    features.extend(clip.window_db(w));
-                }
-                if set.has_harmony() {
-                    features.extend(harmony_to_f32(clip.harmony_row(w)));
-                }
-                if set.has_onset() {
-                    features.extend(
-                        clip.onset_row(w)
-                            .iter()
-                            .map(|&v| valence_core::db_q8_to_f32(v)),
-                    );
-                }
+                features.extend(clip.row(w, set));
                 ys.push(y);
                 groups.push(group.clone().unwrap_or_else(|| name.clone()));
                 origins.push(ExampleOrigin {
@@ -289,22 +277,7 @@ pub fn build_from_audio(
         groups: Some(groups),
         clips,
         origins,
-        source: match set {
-            FeatureSet::Mel => FeatureSource::Audio {
-                spec: opts.spec,
-                stats: opts.stats,
-            },
-            _ => {
-                let chroma = chroma_spec(opts.spec.sample_rate);
-                FeatureSource::AudioHarmony {
-                    spec: opts.spec,
-                    stats: opts.stats,
-                    set,
-                    chroma_n_fft: chroma.n_fft,
-                    chroma_hop: chroma.hop,
-                }
-            }
-        },
+        source: FeatureSource::of_audio(opts.spec, opts.stats, set),
         provenance: Provenance {
             inputs,
             fingerprint: fingerprint.finalize().to_hex().to_string(),

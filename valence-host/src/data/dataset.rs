@@ -85,6 +85,27 @@ pub enum FeatureSource {
     },
 }
 
+impl FeatureSource {
+    /// Features of `set` computed from audio by the core with `spec` and
+    /// `stats` (and, when `set` holds harmony, the default chroma path at
+    /// the spec's rate, [`super::harmony::chroma_spec`]).
+    pub fn of_audio(spec: FeatureSpec, stats: StatsSpec, set: FeatureSet) -> FeatureSource {
+        match set {
+            FeatureSet::Mel => FeatureSource::Audio { spec, stats },
+            _ => {
+                let chroma = super::harmony::chroma_spec(spec.sample_rate);
+                FeatureSource::AudioHarmony {
+                    spec,
+                    stats,
+                    set,
+                    chroma_n_fft: chroma.n_fft,
+                    chroma_hop: chroma.hop,
+                }
+            }
+        }
+    }
+}
+
 /// Where a dataset came from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Provenance {

@@ -36,7 +36,7 @@ use valence_core::FeatureSpec;
 
 use super::audio::{decode_to_pcm16, read_file};
 use super::cache::{CacheKey, FeatureCache};
-use super::harmony::{harmony_windows, FeatureSet};
+use super::harmony::{harmony_to_f32, harmony_windows, FeatureSet};
 
 /// The most mel bands the host statistics handle (as
 /// [`valence_core::frontend::HostFrontEnd`]).
@@ -104,6 +104,22 @@ impl ClipFeatures {
         self.onset
             .get(i * N_ONSET_FEATURES..(i + 1) * N_ONSET_FEATURES)
             .unwrap_or(&[])
+    }
+
+    /// The `i`-th window's vector as a dataset of feature set `set` holds
+    /// it (see [`super::harmony`]): the mel statistics in dB, the harmony
+    /// statistics as fractions, the onset statistics in dB, each part when
+    /// `set` holds it. The clip must have been extracted with `set`.
+    pub fn row(&self, i: usize, set: FeatureSet) -> impl Iterator<Item = f32> + '_ {
+        let mel = set.has_mel().then(|| self.window(i));
+        let harmony = set.has_harmony().then(|| self.harmony_row(i));
+        let onset = set.has_onset().then(|| self.onset_row(i));
+        let db = |v: &i16| valence_core::db_q8_to_f32(*v);
+        mel.into_iter()
+            .flatten()
+            .map(db)
+            .chain(harmony.into_iter().flat_map(harmony_to_f32))
+            .chain(onset.into_iter().flatten().map(db))
     }
 
     /// Duration of the clip at the spec's rate, in seconds.
@@ -189,20 +205,36 @@ pub fn extract_bytes_with_set(
     set: FeatureSet,
 ) -> Result<ClipFeatures> {
     let pcm = decode_to_pcm16(bytes, ext, spec.sample_rate)?;
+    Ok(ClipFeatures {
+        source_rate: pcm.source_rate,
+        channels: pcm.channels,
+        clipped: pcm.clipped as u64,
+        ..samples_features(spec, stats, &pcm.samples, set)?
+    })
+}
+
+/// The features of `set` for mono samples already at the spec's rate (one
+/// channel, nothing clipped: the demo's synthesised clips).
+pub fn samples_features(
+    spec: &FeatureSpec,
+    stats: &StatsSpec,
+    samples: &[i16],
+    set: FeatureSet,
+) -> Result<ClipFeatures> {
     let n_features = stats.n_features(spec.n_mels as usize);
-    let (windows, onset) = window_features_and_onset(spec, stats, &pcm.samples, set.has_onset())?;
+    let (windows, onset) = window_features_and_onset(spec, stats, samples, set.has_onset())?;
     let harmony = if set.has_harmony() {
-        harmony_windows(spec, stats, &pcm.samples, windows.len() / n_features.max(1))?
+        harmony_windows(spec, stats, samples, windows.len() / n_features.max(1))?
     } else {
         Vec::new()
     };
     Ok(ClipFeatures {
         n_features,
         windows,
-        n_samples: pcm.samples.len() as u64,
-        source_rate: pcm.source_rate,
-        channels: pcm.channels,
-        clipped: pcm.clipped as u64,
+        n_samples: samples.len() as u64,
+        source_rate: spec.sample_rate,
+        channels: 1,
+        clipped: 0,
         harmony,
         onset,
     })

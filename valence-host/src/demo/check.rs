@@ -1,5 +1,6 @@
 //! The last step of the demo's data flow: an exported model file run the
-//! way a device runs it — the core's [`DefaultSensor`] fed the raw samples
+//! way a device runs it — the core's [`DefaultHarmonySensor`] (the default
+//! sensor with the harmony path, which runs mel models too) fed the raw samples
 //! of held-out clips — and scored against their labels. Nothing of the
 //! training code is involved, so this checks the model file, the int8
 //! network and the front end together.
@@ -12,7 +13,7 @@
 use anyhow::{anyhow, ensure, Result};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use valence_core::sensor::DefaultSensor;
+use valence_core::sensor::DefaultHarmonySensor;
 use valence_core::Model;
 
 use super::corpus::Clip;
@@ -63,7 +64,7 @@ pub fn readings(model_bytes: &[u8], samples: &[i16]) -> Result<Vec<f32>> {
     let model =
         Model::from_bytes(model_bytes).map_err(|e| anyhow!("the model file is not valid: {e}"))?;
     let mut sensor = Box::new(
-        DefaultSensor::new(model)
+        DefaultHarmonySensor::new(model)
             .map_err(|e| anyhow!("the model does not fit the default sensor: {e}"))?,
     );
     let mut out = Vec::new();

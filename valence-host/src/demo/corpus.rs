@@ -1,6 +1,7 @@
 //! The demo corpus: `n` clips with random [`Cues`], their valence labels by
 //! the rule of [`super::cues`], and the training dataset computed from
-//! their samples by the core's front end and window statistics — exactly
+//! their samples by the core's front end and window statistics (with the
+//! harmony and onset statistics when the feature set holds them) — exactly
 //! the feature vectors a device would compute from the same sound.
 //!
 //! Clip `i` of a corpus seeded with `seed` draws its cues, label noise and
@@ -24,7 +25,8 @@ use valence_core::FeatureSpec;
 use super::cues::{Cues, NOISE_SIGMA};
 use super::synth::{render, SAMPLE_RATE};
 use crate::data::dataset::{Dataset, DatasetParts, ExampleOrigin, FeatureSource, Provenance};
-use crate::data::extract::{min_samples, window_features};
+use crate::data::extract::{min_samples, samples_features, ClipFeatures};
+use crate::data::harmony::FeatureSet;
 use crate::data::split::SplitMix64;
 
 /// Default clip length, seconds: four statistics windows of the default
@@ -96,6 +98,7 @@ pub fn build_dataset(
     clips: &[Clip],
     features: &FeatureSpec,
     stats: &StatsSpec,
+    set: FeatureSet,
     progress: bool,
 ) -> Result<Dataset> {
     if features.sample_rate != SAMPLE_RATE {
@@ -127,18 +130,18 @@ pub fn build_dataset(
     } else {
         ProgressBar::hidden()
     };
-    let per_clip: Vec<Result<(Vec<i16>, blake3::Hash)>> = clips
+    let per_clip: Vec<Result<(ClipFeatures, blake3::Hash)>> = clips
         .par_iter()
         .map(|clip| {
             let pcm = clip.render(spec.clip_seconds);
             let bytes: Vec<u8> = pcm.iter().flat_map(|s| s.to_le_bytes()).collect();
-            let w = window_features(features, stats, &pcm)?;
+            let w = samples_features(features, stats, &pcm, set)?;
             bar.inc(1);
             Ok((w, blake3::hash(&bytes)))
         })
         .collect();
     bar.finish_and_clear();
-    let n_features = stats.n_features(features.n_mels as usize);
+    let n_features = set.n_features(stats.n_features(features.n_mels as usize));
     let hop_s = stats.hop_frames as f32 * features.hop as f32 / SAMPLE_RATE as f32;
     let mut hasher = blake3::Hasher::new();
     let mut parts = DatasetParts {
@@ -148,10 +151,7 @@ pub fn build_dataset(
         groups: Some(Vec::new()),
         clips: clips.iter().map(|c| c.name.clone()).collect(),
         origins: Vec::new(),
-        source: FeatureSource::Audio {
-            spec: *features,
-            stats: *stats,
-        },
+        source: FeatureSource::of_audio(*features, *stats, set),
         provenance: Provenance {
             inputs: vec![format!(
                 "valence demo corpus: {} clips of {} s, seed {}",
@@ -164,12 +164,10 @@ pub fn build_dataset(
         },
     };
     for (i, (clip, result)) in clips.iter().zip(per_clip).enumerate() {
-        let (windows, hash) = result?;
+        let (clip_features, hash) = result?;
         hasher.update(hash.as_bytes());
-        for (w, row) in windows.chunks_exact(n_features).enumerate() {
-            parts
-                .features
-                .extend(row.iter().map(|&v| valence_core::db_q8_to_f32(v)));
+        for w in 0..clip_features.n_windows() {
+            parts.features.extend(clip_features.row(w, set));
             parts.labels.push(clip.valence);
             if let Some(g) = parts.groups.as_mut() {
                 g.push(clip.name.clone());

@@ -13,6 +13,7 @@ use super::check::SensorCheck;
 use super::corpus::{Clip, CorpusSpec};
 use super::cues::{Mode, NOISE_SIGMA, RANGES, WEIGHTS};
 use crate::atomic::write_atomically;
+use crate::data::harmony::FeatureSet;
 use crate::train::metrics::Metrics;
 
 /// The corpus in figures.
@@ -78,6 +79,9 @@ pub struct DemoSummary {
     pub tool: String,
     /// The corpus.
     pub corpus: CorpusFigures,
+    /// What the model reads: the `--feature-set` name (mel, mel-harmony,
+    /// harmony, harmony-onset or mel-harmony-onset).
+    pub feature_set: String,
     /// Best learning rate found by the tuner.
     pub lr: f64,
     /// Best batch size found by the tuner.
@@ -123,6 +127,20 @@ pub fn write_corpus_csv(path: &Path, clips: &[Clip]) -> Result<()> {
     })
 }
 
+/// What the windows of the feature set named `name` hold, in words.
+fn feature_words(name: &str) -> &'static str {
+    match name.parse::<FeatureSet>() {
+        Ok(FeatureSet::Mel) => "log-mel statistics",
+        Ok(FeatureSet::MelHarmony) => "log-mel statistics, mean chroma and key clarity",
+        Ok(FeatureSet::Harmony) => "mean chroma and key clarity",
+        Ok(FeatureSet::HarmonyOnset) => "mean chroma, key clarity and onset statistics",
+        Ok(FeatureSet::MelHarmonyOnset) => {
+            "log-mel statistics, mean chroma, key clarity and onset statistics"
+        }
+        Err(_) => "features",
+    }
+}
+
 /// The `README.md` of a demo folder.
 pub fn readme(s: &DemoSummary) -> String {
     let c = &s.corpus;
@@ -139,14 +157,15 @@ pub fn readme(s: &DemoSummary) -> String {
     let _ = writeln!(
         t,
         "{} clips of {} s at 16 kHz (seed {}): chord progressions in major and minor, \
-         {} major and {} minor, giving {} feature windows (2 s of log-mel statistics every 1.024 s, \
+         {} major and {} minor, giving {} feature windows ({} over 2 s, every 1.024 s, \
          computed by the same code as the device). Each clip's cues are in `corpus.csv`.\n",
         c.spec.clips,
         c.spec.clip_seconds,
         c.spec.seed,
         c.major_clips,
         c.minor_clips,
-        c.windows
+        c.windows,
+        feature_words(&s.feature_set)
     );
     let _ = writeln!(
         t,
