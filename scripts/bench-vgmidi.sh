@@ -19,7 +19,8 @@
 #    folds, and of all out-of-fold predictions pooled).
 #
 # FOLDS (default 10), EPOCHS (default 100) and HIDDEN (default 64,32) set the training,
-# TRAIN_FLAGS adds flags to every `valence train` (e.g. "--swa-epochs 50"), and SETS
+# TRAIN_FLAGS adds flags to every `valence train` (e.g. "--swa-epochs 50", or
+# "--repeats 5" for figures over five draws of the folds), and SETS
 # chooses the feature sets (default: mel mel-harmony harmony harmony-onset
 # mel-harmony-onset).
 set -euo pipefail

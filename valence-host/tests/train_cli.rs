@@ -26,6 +26,14 @@ fn write_synthetic(path: &Path, n: usize, d: usize) {
     dataset(x, y, d, "synthetic").save(path).unwrap();
 }
 
+/// `valence tune` on `data` into `run` with 2 initial trials and `flags`.
+fn tune(data: &Path, run: &Path, flags: &[&str]) -> (bool, String, String) {
+    let (d, r) = (data.to_str().unwrap(), run.to_str().unwrap());
+    let mut args = vec!["tune", "--data", d, "--init", "2", "--out", r];
+    args.extend_from_slice(flags);
+    valence(&args)
+}
+
 fn report(dir: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap()
 }
@@ -134,21 +142,11 @@ fn tune_runs_its_budget_and_retrains_the_best() {
     let data = tmp.path().join("data.vds");
     write_synthetic(&data, 500, 8);
     let run = tmp.path().join("tuned");
-    let (ok, stdout, stderr) = valence(&[
-        "tune",
-        "--data",
-        data.to_str().unwrap(),
-        "--init",
-        "2",
-        "--iter",
-        "2",
-        "--epochs",
-        "4",
-        "--hidden",
-        "32,16",
-        "--out",
-        run.to_str().unwrap(),
-    ]);
+    let (ok, stdout, stderr) = tune(
+        &data,
+        &run,
+        &["--iter", "2", "--epochs", "4", "--hidden", "32,16"],
+    );
     assert!(ok, "{stderr}");
     assert!(stdout.contains("best: trial"), "{stdout}");
     let csv = std::fs::read_to_string(run.join("trials.csv")).unwrap();
@@ -284,25 +282,22 @@ fn tune_with_weight_averaging_and_trial_folds() {
     let data = tmp.path().join("data.vds");
     write_synthetic(&data, 300, 6);
     let run = tmp.path().join("tuned");
-    let (ok, stdout, stderr) = valence(&[
-        "tune",
-        "--data",
-        data.to_str().unwrap(),
-        "--init",
-        "2",
-        "--iter",
-        "1",
-        "--epochs",
-        "6",
-        "--swa-epochs",
-        "3",
-        "--trial-folds",
-        "2",
-        "--hidden",
-        "16",
-        "--out",
-        run.to_str().unwrap(),
-    ]);
+    let (ok, stdout, stderr) = tune(
+        &data,
+        &run,
+        &[
+            "--iter",
+            "1",
+            "--epochs",
+            "6",
+            "--swa-epochs",
+            "3",
+            "--trial-folds",
+            "2",
+            "--hidden",
+            "16",
+        ],
+    );
     assert!(ok, "{stderr}");
     assert!(
         stdout.contains("tuning by 2-fold cross-validation of 300 examples"),
@@ -316,6 +311,105 @@ fn tune_with_weight_averaging_and_trial_folds() {
     assert_eq!(rep["parameters"]["patience"], 0);
     assert_eq!(rep["final_model"]["best_epoch"], 6);
     assert_eq!(rep["final_model"]["epochs_run"], 6);
+}
+
+/// `--folds K --repeats R`: R·K folds reported, each repeat's figures, the
+/// models of repeat r in `repeat-RR/fold-NN/`.
+#[test]
+fn repeated_folds_are_reported_and_kept_apart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data.vds");
+    write_synthetic(&data, 120, 5);
+    let run = tmp.path().join("run");
+    let (d, r) = (data.to_str().unwrap(), run.to_str().unwrap());
+    let (ok, stdout, stderr) = valence(&[
+        "train",
+        "--data",
+        d,
+        "--epochs",
+        "2",
+        "--hidden",
+        "8",
+        "--folds",
+        "3",
+        "--repeats",
+        "2",
+        "--out",
+        r,
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("2×3-fold cross-validation"), "{stdout}");
+    assert!(
+        stdout.contains("out-of-fold predictions pooled"),
+        "{stdout}"
+    );
+    let folds = &report(&run)["folds"];
+    assert_eq!(folds["k"], 3);
+    assert_eq!(folds["repeats"], 2);
+    assert_eq!(folds["per_fold"].as_array().unwrap().len(), 6);
+    let repeats = folds["per_repeat"].as_array().unwrap();
+    assert_eq!(
+        (repeats[0]["seed"].as_u64(), repeats[1]["seed"].as_u64()),
+        (Some(42), Some(43))
+    );
+    for (rep, fold) in [(1, 1), (1, 3), (2, 1), (2, 3)] {
+        let f = run.join(format!("repeat-{rep:02}/fold-{fold:02}/fold.json"));
+        assert!(f.exists(), "{} missing", f.display());
+    }
+    assert!(!run.join("fold-01").exists());
+}
+
+/// `--hidden none --ridge`: the closed-form fit, its penalty in the report,
+/// cross-validated like any other model; and the flags it cannot take.
+#[test]
+fn ridge_fits_in_closed_form() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data.vds");
+    write_synthetic(&data, 150, 5);
+    let run = tmp.path().join("run");
+    let (d, r) = (data.to_str().unwrap(), run.to_str().unwrap());
+    let (ok, stdout, stderr) = valence(&[
+        "train", "--data", d, "--hidden", "none", "--ridge", "--folds", "3", "--out", r,
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("ridge, penalty"), "{stdout}");
+    let rep = report(&run);
+    assert_eq!(rep["parameters"]["ridge"], true);
+    assert_eq!(rep["architecture"]["hidden"].as_array().unwrap().len(), 0);
+    let alpha = rep["final_model"]["ridge_alpha"].as_f64().unwrap();
+    assert!((1e-2..=1e5).contains(&alpha), "{alpha}");
+    assert!(rep["history"].as_array().unwrap().is_empty());
+    let folds = rep["folds"]["per_fold"].as_array().unwrap();
+    assert!(folds.iter().all(|f| f["ridge_alpha"].as_f64().is_some()));
+    // The synthetic labels are a noisy linear function of the inputs.
+    assert!(
+        rep["validation"]["r2"].as_f64().unwrap() > 0.5,
+        "{}",
+        rep["validation"]
+    );
+    assert!(run.join("model.safetensors").exists());
+    assert!(!run.join("loss.png").exists());
+
+    let (ok, _, stderr) = valence(&["train", "--data", d, "--ridge", "--out", r]);
+    assert!(!ok && stderr.contains("add --hidden none"), "{stderr}");
+    let (ok, _, stderr) = valence(&[
+        "train",
+        "--data",
+        d,
+        "--hidden",
+        "none",
+        "--ridge",
+        "--swa-epochs",
+        "3",
+        "--out",
+        r,
+    ]);
+    assert!(!ok && stderr.contains("drop --swa-epochs"), "{stderr}");
+    let (ok, _, stderr) = tune(&data, &run, &["--hidden", "none", "--ridge"]);
+    assert!(
+        !ok && stderr.contains("no learning rate or batch size to tune"),
+        "{stderr}"
+    );
 }
 
 /// A device model left in the run directory by an earlier export holds

@@ -31,6 +31,7 @@ fn cfg(epochs: usize, seed: u64) -> TrainConfig {
         input_noise: 0.0,
         ema: 0.0,
         swa_epochs: 0,
+        ridge: false,
         seed,
     }
 }

@@ -295,6 +295,7 @@ pub fn run(args: &DemoArgs) -> Result<DemoOutcome> {
             epochs: plan.epochs,
             patience: Some(plan.patience),
             swa_epochs: 0,
+            ridge: false,
             hidden: super::train::HiddenWidths(vec![256, 128, 64]),
             dropout: 0.2,
             weight_decay: WEIGHT_DECAY,

@@ -40,6 +40,13 @@ pub struct CommonArgs {
     /// datasets, where the validation split is small and noisy.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub swa_epochs: usize,
+    /// With --hidden none: fit the linear model in closed form by ridge
+    /// regression, its penalty chosen by leave-one-out error on the
+    /// training split, instead of by gradient steps (the learning rate,
+    /// batch, epochs and other gradient settings then do not apply; --clip
+    /// does). For a few hundred examples.
+    #[arg(long)]
+    pub ridge: bool,
     /// Hidden layer widths, comma-separated; `none` for no hidden layer (a
     /// linear model, which on small datasets can generalise better).
     #[arg(long, value_name = "WIDTHS", value_parser = parse_hidden, default_value = "256,128,64")]
@@ -140,6 +147,7 @@ impl CommonArgs {
             input_noise: self.input_noise,
             ema: self.ema,
             swa_epochs: self.swa_epochs,
+            ridge: self.ridge,
             seed: self.seed,
         }
     }
@@ -156,6 +164,14 @@ impl CommonArgs {
             if k < 2 {
                 bail!("--folds must be at least 2 (got {k})");
             }
+        }
+        if self.ridge && !self.hidden.0.is_empty() {
+            bail!("--ridge fits a linear model: add --hidden none");
+        }
+        if self.ridge && (self.swa_epochs > 0 || self.ema > 0.0) {
+            bail!(
+                "--ridge fits in closed form, without epochs to average: drop --swa-epochs and --ema"
+            );
         }
         if self.repeats == 0 {
             bail!("--repeats must be at least 1 (got 0)");
@@ -315,9 +331,13 @@ pub fn print_summary(report: &Report, out: &Path) {
     }
     let v = report.validation;
     let fm = &report.final_model;
+    let how = match fm.ridge_alpha {
+        Some(a) => format!("ridge, penalty {a:.3e} by leave-one-out error"),
+        None => format!("best epoch {} of {}", fm.best_epoch, fm.epochs_run),
+    };
     println!(
-        "final model: validation RMSE {:.4}  R² {:.3}  r {:.3}  MSE {:.5}  (best epoch {} of {}, {} training / {} validation examples)",
-        v.rmse, v.r2, v.pearson_r, v.mse, fm.best_epoch, fm.epochs_run, fm.n_train, fm.n_val
+        "final model: validation RMSE {:.4}  R² {:.3}  r {:.3}  MSE {:.5}  ({how}, {} training / {} validation examples)",
+        v.rmse, v.r2, v.pearson_r, v.mse, fm.n_train, fm.n_val
     );
     println!("wrote {}", out.join("report.json").display());
 }

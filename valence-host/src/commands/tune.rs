@@ -68,6 +68,12 @@ pub fn run(args: &TuneArgs) -> Result<Report> {
     let started = Instant::now();
     let c = &args.common;
     c.validate()?;
+    if c.ridge {
+        bail!(
+            "--ridge has no learning rate or batch size to tune (its penalty is chosen by \
+             leave-one-out error): use `valence train --hidden none --ridge`"
+        );
+    }
     if args.init == 0 {
         bail!("--init must be at least 1");
     }

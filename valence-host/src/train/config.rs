@@ -108,6 +108,13 @@ pub struct TrainConfig {
     /// be 0 and the validation split only measures.
     #[serde(default)]
     pub swa_epochs: usize,
+    /// Fit a network without hidden layers in closed form by ridge
+    /// regression, its penalty chosen by leave-one-out error on the
+    /// training split ([`super::ridge`]), instead of by gradient steps: the
+    /// learning rate, batch size, epochs and the other gradient settings do
+    /// not apply (the input clip does).
+    #[serde(default)]
+    pub ridge: bool,
     /// Seed of every random choice (initialisation, shuffling, dropout).
     pub seed: u64,
 }
@@ -124,6 +131,7 @@ impl Default for TrainConfig {
             input_noise: 0.0,
             ema: 0.0,
             swa_epochs: 0,
+            ridge: false,
             seed: 42,
         }
     }

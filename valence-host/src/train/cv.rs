@@ -78,6 +78,7 @@ pub fn summarise(out: &FitOutcome, n_train: usize, n_val: usize) -> RunSummary {
         training: out.training,
         samples_per_second: out.samples_per_second,
         seconds: out.seconds,
+        ridge_alpha: out.ridge_alpha,
     }
 }
 
@@ -286,10 +287,13 @@ fn cross_validate_once(
                     val_rows: val.clone(),
                     predictions,
                 };
-                if let Err(e) =
-                    plots::loss_curves(&dir.join("loss.png"), &fit.history, fit.best_epoch)
-                {
-                    eprintln!("note: {e:#}");
+                // A ridge fit has no epochs to draw.
+                if !fit.history.is_empty() {
+                    if let Err(e) =
+                        plots::loss_curves(&dir.join("loss.png"), &fit.history, fit.best_epoch)
+                    {
+                        eprintln!("note: {e:#}");
+                    }
                 }
                 write_json(&fold_path, &file)?;
                 file
@@ -353,21 +357,23 @@ pub fn run_job(
     let fit = fit_in(data, (&train, &val), job, &job.cfg, out, Some(split))?;
     let summary = summarise(&fit, train.len(), val.len());
     let mut files: Vec<String> = vec![WEIGHTS_FILE.into(), MODEL_FILE.into(), REPORT_FILE.into()];
-    let plots_wanted: [(PathBuf, Result<()>); 2] = [
-        (
+    let mut plots_wanted: Vec<(PathBuf, Result<()>)> = Vec::new();
+    // A ridge fit has no epochs to draw.
+    if !fit.history.is_empty() {
+        plots_wanted.push((
             out.join("loss.png"),
             plots::loss_curves(&out.join("loss.png"), &fit.history, fit.best_epoch),
+        ));
+    }
+    plots_wanted.push((
+        out.join("predicted_vs_true.png"),
+        plots::predicted_vs_true(
+            &out.join("predicted_vs_true.png"),
+            &fit.val_predictions,
+            &fit.val_labels,
+            "Validation: predicted vs true",
         ),
-        (
-            out.join("predicted_vs_true.png"),
-            plots::predicted_vs_true(
-                &out.join("predicted_vs_true.png"),
-                &fit.val_predictions,
-                &fit.val_labels,
-                "Validation: predicted vs true",
-            ),
-        ),
-    ];
+    ));
     for (path, result) in plots_wanted {
         match result {
             Ok(()) => files.push(

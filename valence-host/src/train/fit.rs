@@ -114,6 +114,8 @@ pub struct FitOutcome {
     pub seconds: f64,
     /// Training examples processed per second in this call (training passes only).
     pub samples_per_second: f64,
+    /// With [`TrainConfig::ridge`]: the penalty chosen.
+    pub ridge_alpha: Option<f64>,
 }
 
 /// Most training rows evaluated after each epoch (see [`fit`]).
@@ -180,6 +182,9 @@ pub fn fit(
     );
     let device = opts.device.clone().unwrap_or(Device::Cpu);
     let st = Standardisation::fit(data.features, data.labels, data.n_features, train, cfg.clip);
+    if cfg.ridge {
+        return fit_ridge_model(data, (train, val), &arch, cfg, &st, &device, opts);
+    }
     let model = Mlp::new(&arch, cfg.seed, &device)?;
     let mut adam = AdamW::new(model.trainable(), cfg.lr, cfg.weight_decay)?;
     // Exponential moving average of every variable (when cfg.ema > 0).
@@ -439,6 +444,72 @@ pub fn fit(
         } else {
             0.0
         },
+        ridge_alpha: None,
+    })
+}
+
+/// [`fit`] with [`TrainConfig::ridge`]: the closed-form ridge fit of the
+/// standardised inputs and labels, set as the output layer of a network
+/// without hidden layers and saved like any other.
+fn fit_ridge_model(
+    data: &Examples,
+    (train, val): (&[usize], &[usize]),
+    arch: &Architecture,
+    cfg: &TrainConfig,
+    st: &Standardisation,
+    device: &Device,
+    opts: &FitOptions,
+) -> Result<FitOutcome> {
+    ensure!(
+        arch.hidden.is_empty(),
+        "ridge regression fits a linear model: it takes no hidden layers (use --hidden none)"
+    );
+    let started = Instant::now();
+    let x = st.inputs(data.features, train);
+    let y = st.labels(data.labels, train);
+    let fit = super::ridge::fit_ridge(&x, &y, data.n_features, &super::ridge::alpha_grid())?;
+    let model = Mlp::new(arch, cfg.seed, device)?;
+    let weights: Vec<f32> = fit.weights.iter().map(|&w| w as f32).collect();
+    let mut tensors = model.tensors();
+    tensors.insert(
+        "output.weight".into(),
+        Tensor::from_vec(weights, (1, data.n_features), device)?,
+    );
+    tensors.insert(
+        "output.bias".into(),
+        Tensor::from_vec(vec![fit.bias as f32], 1, device)?,
+    );
+    model.load_tensors(&tensors)?;
+    let (train_m, _) = evaluate(&model, st, &split_tensors(data, st, train, device)?)?;
+    let val_split = split_tensors(data, st, val, device)?;
+    let (val_m, val_pred) = evaluate(&model, st, &val_split)?;
+    if opts.verbose {
+        eprintln!(
+            "ridge: penalty {:.3e} (leave-one-out MSE {:.5} in standardised units); validation MSE {:.5}",
+            fit.alpha, fit.loo_mse, val_m.mse
+        );
+    }
+    if let Some(dir) = &opts.run_dir {
+        save_model(dir, &model, st, arch, cfg, 0, val_m, train_m, opts)?;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    Ok(FitOutcome {
+        model,
+        standardisation: st.clone(),
+        history: Vec::new(),
+        best_epoch: 0,
+        validation: val_m,
+        training: train_m,
+        val_predictions: val_pred,
+        val_labels: val_split.y,
+        stopped_early: false,
+        seconds,
+        samples_per_second: if seconds > 0.0 {
+            train.len() as f64 / seconds
+        } else {
+            0.0
+        },
+        ridge_alpha: Some(fit.alpha),
     })
 }
 

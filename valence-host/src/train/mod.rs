@@ -18,6 +18,8 @@
 //!   alternative to early stopping for small datasets.
 //! - [`fit`]: the training loop with early stopping (or weight averaging)
 //!   and checkpoints.
+//! - [`ridge`]: the closed-form fit of a network without hidden layers
+//!   (ridge regression, penalty by leave-one-out error) for small datasets.
 //! - [`checkpoint`]: the run directory's files (weights, model description,
 //!   resumable state), written atomically.
 //! - [`report`]: the run report, `report.json`.
@@ -35,6 +37,7 @@ pub mod metrics;
 pub mod network;
 pub mod plots;
 pub mod report;
+pub mod ridge;
 pub mod rng;
 pub mod standardise;
 pub mod swa;

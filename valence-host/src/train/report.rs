@@ -57,6 +57,9 @@ pub struct RunSummary {
     pub samples_per_second: f64,
     /// Wall time, seconds.
     pub seconds: f64,
+    /// With `--ridge`: the penalty chosen by leave-one-out error.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub ridge_alpha: Option<f64>,
 }
 
 /// Mean and sample standard deviation of each figure over folds.
