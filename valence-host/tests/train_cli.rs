@@ -206,71 +206,50 @@ fn errors_say_what_to_do() {
             "{stderr}"
         );
     }
-    let (ok, _, stderr) = valence(&["train", "--data", d, "--folds", "1", "--out", o]);
-    assert!(
-        !ok && stderr.contains("--folds must be at least 2"),
-        "{stderr}"
-    );
-    let (ok, _, stderr) = valence(&["train", "--data", d, "--repeats", "3", "--out", o]);
-    assert!(
-        !ok && stderr.contains("--repeats 3") && stderr.contains("add --folds K"),
-        "{stderr}"
-    );
-    let (ok, _, stderr) = valence(&[
-        "train",
-        "--data",
-        d,
-        "--folds",
-        "3",
-        "--repeats",
-        "0",
-        "--out",
-        o,
-    ]);
-    assert!(
-        !ok && stderr.contains("--repeats must be at least 1"),
-        "{stderr}"
-    );
-    let (ok, _, stderr) = valence(&["tune", "--data", d, "--lr-min", "0", "--out", o]);
-    assert!(
-        !ok && stderr.contains("lower bound must be positive"),
-        "{stderr}"
-    );
-    let (ok, _, stderr) = valence(&[
-        "train",
-        "--data",
-        d,
-        "--swa-epochs",
-        "5",
-        "--patience",
-        "10",
-        "--out",
-        o,
-    ]);
-    assert!(
-        !ok && stderr.contains("exclude each other") && stderr.contains("drop --patience"),
-        "{stderr}"
-    );
-    let (ok, _, stderr) = valence(&[
-        "train",
-        "--data",
-        d,
-        "--swa-epochs",
-        "50",
-        "--epochs",
-        "20",
-        "--out",
-        o,
-    ]);
-    assert!(
-        !ok && stderr.contains("longer than the training"),
-        "{stderr}"
-    );
-    let (ok, _, stderr) = valence(&["tune", "--data", d, "--trial-folds", "1", "--out", o]);
-    assert!(
-        !ok && stderr.contains("--trial-folds must be at least 2"),
-        "{stderr}"
-    );
+    // Flags that cannot go together, or values out of range: (command,
+    // flags, what the error must say).
+    let refused: [(&str, &[&str], &[&str]); 7] = [
+        ("train", &["--folds", "1"], &["--folds must be at least 2"]),
+        (
+            "train",
+            &["--repeats", "3"],
+            &["--repeats 3", "add --folds K"],
+        ),
+        (
+            "train",
+            &["--folds", "3", "--repeats", "0"],
+            &["--repeats must be at least 1"],
+        ),
+        (
+            "tune",
+            &["--lr-min", "0"],
+            &["lower bound must be positive"],
+        ),
+        (
+            "train",
+            &["--swa-epochs", "5", "--patience", "10"],
+            &["exclude each other", "drop --patience"],
+        ),
+        (
+            "train",
+            &["--swa-epochs", "50", "--epochs", "20"],
+            &["longer than the training"],
+        ),
+        (
+            "tune",
+            &["--trial-folds", "1"],
+            &["--trial-folds must be at least 2"],
+        ),
+    ];
+    for (command, flags, says) in refused {
+        let mut args = vec![command, "--data", d, "--out", o];
+        args.extend_from_slice(flags);
+        let (ok, _, stderr) = valence(&args);
+        assert!(!ok, "{args:?} was accepted");
+        for s in says {
+            assert!(stderr.contains(s), "{args:?}: {stderr}");
+        }
+    }
 }
 
 /// `tune --swa-epochs N --trial-folds K`: every trial is scored by K-fold

@@ -507,14 +507,37 @@ fn weight_averaging_keeps_the_mean_of_the_last_epochs() {
     }
 }
 
+/// What a report says about a synthetic dataset of `n` examples of `d` features.
+fn synthetic_info(n: usize, d: usize) -> valence_host::train::report::DataInfo {
+    valence_host::train::report::DataInfo {
+        path: "synthetic".into(),
+        n_examples: n,
+        n_features: d,
+        fingerprint: String::new(),
+    }
+}
+
+/// A cross-validation job of the small network: `folds` folds, run `repeats` times.
+fn cv_job(cfg: TrainConfig, folds: usize, repeats: usize) -> valence_host::train::cv::Job<'static> {
+    valence_host::train::cv::Job {
+        arch: small_arch(),
+        cfg,
+        val_fraction: 0.1,
+        folds: Some(folds),
+        repeats,
+        device: valence_host::train::device::DeviceKind::Cpu,
+        resume: false,
+        stop: None,
+        verbose: false,
+    }
+}
+
 /// The tuner's cross-validated objective uses the same folds and
 /// early-stopping splits as `train --folds`: it equals the mean held-out MSE
 /// that cross-validation reports.
 #[test]
 fn trial_objective_is_the_cross_validated_mse() {
-    use valence_host::train::cv::{cross_validate, cross_validated_mse, Job, JobData};
-    use valence_host::train::device::DeviceKind;
-    use valence_host::train::report::DataInfo;
+    use valence_host::train::cv::{cross_validate, cross_validated_mse, JobData};
 
     let (x, y) = synthetic(240, 6, 0.02, 13);
     let examples = Examples {
@@ -522,27 +545,16 @@ fn trial_objective_is_the_cross_validated_mse() {
         labels: &y,
         n_features: 6,
     };
-    let info = DataInfo {
-        path: "synthetic".into(),
-        n_examples: y.len(),
-        n_features: 6,
-        fingerprint: String::new(),
-    };
+    let info = synthetic_info(y.len(), 6);
     let source = serde_json::Value::Null;
-    let job = Job {
-        arch: small_arch(),
-        cfg: TrainConfig {
+    let job = cv_job(
+        TrainConfig {
             swa_epochs: 2,
             ..cfg(4, 21)
         },
-        val_fraction: 0.1,
-        folds: Some(3),
-        repeats: 1,
-        device: DeviceKind::Cpu,
-        resume: false,
-        stop: None,
-        verbose: false,
-    };
+        3,
+        1,
+    );
     let data = JobData {
         examples,
         groups: None,
@@ -572,9 +584,7 @@ fn trial_objective_is_the_cross_validated_mse() {
 /// all of them.
 #[test]
 fn repeated_cross_validation() {
-    use valence_host::train::cv::{cross_validate, Job, JobData};
-    use valence_host::train::device::DeviceKind;
-    use valence_host::train::report::DataInfo;
+    use valence_host::train::cv::{cross_validate, JobData};
 
     let (x, y) = synthetic(150, 6, 0.02, 17);
     let examples = Examples {
@@ -582,12 +592,7 @@ fn repeated_cross_validation() {
         labels: &y,
         n_features: 6,
     };
-    let info = DataInfo {
-        path: "synthetic".into(),
-        n_examples: y.len(),
-        n_features: 6,
-        fingerprint: String::new(),
-    };
+    let info = synthetic_info(y.len(), 6);
     let source = serde_json::Value::Null;
     let data = JobData {
         examples,
@@ -595,17 +600,7 @@ fn repeated_cross_validation() {
         feature_source: &source,
         info: &info,
     };
-    let job = |repeats| Job {
-        arch: small_arch(),
-        cfg: cfg(3, 5),
-        val_fraction: 0.1,
-        folds: Some(3),
-        repeats,
-        device: DeviceKind::Cpu,
-        resume: false,
-        stop: None,
-        verbose: false,
-    };
+    let job = |repeats| cv_job(cfg(3, 5), 3, repeats);
     let once_dir = tempfile::tempdir().unwrap();
     let once = cross_validate(&data, &job(1), 3, once_dir.path()).unwrap();
     assert_eq!((once.repeats, once.per_repeat.len()), (1, 0));
