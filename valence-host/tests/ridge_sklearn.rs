@@ -36,7 +36,7 @@ fn ridge_matches_sklearn_ridgecv() {
         for (a, b) in alphas.iter().zip(alpha_grid()) {
             assert!((a - b).abs() <= 1e-12 * b, "{name}: grid {a} vs {b}");
         }
-        let fit = fit_ridge(&x, &y, d, &alphas).unwrap();
+        let fit = fit_ridge(&x, &y, d, None, &alphas).unwrap();
         let alpha = case["alpha"].as_f64().unwrap();
         assert!(
             (fit.alpha - alpha).abs() <= 1e-12 * alpha,

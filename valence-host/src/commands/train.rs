@@ -42,7 +42,7 @@ pub struct CommonArgs {
     pub swa_epochs: usize,
     /// With --hidden none: fit the linear model in closed form by ridge
     /// regression, its penalty chosen by leave-one-out error on the
-    /// training split, instead of by gradient steps (the learning rate,
+    /// training split (whole groups left out), instead of by gradient steps (the learning rate,
     /// batch, epochs and other gradient settings then do not apply; --clip
     /// does). For a few hundred examples.
     #[arg(long)]

@@ -110,7 +110,8 @@ pub struct TrainConfig {
     pub swa_epochs: usize,
     /// Fit a network without hidden layers in closed form by ridge
     /// regression, its penalty chosen by leave-one-out error on the
-    /// training split ([`super::ridge`]), instead of by gradient steps: the
+    /// training split (whole groups left out, [`super::ridge`]), instead of
+    /// by gradient steps: the
     /// learning rate, batch size, epochs and the other gradient settings do
     /// not apply (the input clip does).
     #[serde(default)]

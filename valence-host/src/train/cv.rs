@@ -106,6 +106,7 @@ fn fit_in(
             verbose: job.verbose,
             feature_source: data.feature_source.clone(),
             split,
+            groups: data.groups,
         },
     )
 }

@@ -86,6 +86,10 @@ pub struct FitOptions<'a> {
     pub feature_source: serde_json::Value,
     /// The dataset and split, recorded in `model.json` (for export).
     pub split: Option<SplitRecord>,
+    /// One group per row of the data (the clip a window comes from): with
+    /// [`TrainConfig::ridge`], the penalty is chosen by leaving whole groups
+    /// of the training rows out.
+    pub groups: Option<&'a [String]>,
 }
 
 /// What a fit produced.
@@ -467,7 +471,23 @@ fn fit_ridge_model(
     let started = Instant::now();
     let x = st.inputs(data.features, train);
     let y = st.labels(data.labels, train);
-    let fit = super::ridge::fit_ridge(&x, &y, data.n_features, &super::ridge::alpha_grid())?;
+    let groups: Option<Vec<usize>> = opts.groups.map(|g| {
+        let mut number = std::collections::HashMap::new();
+        train
+            .iter()
+            .map(|&r| {
+                let next = number.len();
+                *number.entry(g[r].as_str()).or_insert(next)
+            })
+            .collect()
+    });
+    let fit = super::ridge::fit_ridge(
+        &x,
+        &y,
+        data.n_features,
+        groups.as_deref(),
+        &super::ridge::alpha_grid(),
+    )?;
     let model = Mlp::new(arch, cfg.seed, device)?;
     let weights: Vec<f32> = fit.weights.iter().map(|&w| w as f32).collect();
     let mut tensors = model.tensors();

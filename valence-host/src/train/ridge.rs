@@ -19,6 +19,13 @@
 //!   intercept's);
 //! - the leave-one-out residuals `(y_i − ŷ_i) / (1 − h_i)`, exactly those of
 //!   refitting without row `i`.
+//!
+//! With groups (the windows of one clip), rows of a group are alike, and
+//! leaving out one row at a time would let its siblings vouch for it and
+//! favour too small a penalty; so a group is left out as a whole: its
+//! residuals are `(I − H_GG)⁻¹ (y_G − ŷ_G)` with `H_GG` the hat matrix's
+//! block of the group's rows — again exactly those of refitting without the
+//! group. With one row per group this is the leave-one-out error above.
 
 use anyhow::{ensure, Result};
 use nalgebra::{DMatrix, DVector, SymmetricEigen};
@@ -46,8 +53,15 @@ pub struct RidgeFit {
 
 /// Fits ridge regression of `y` on the `n × d` row-major matrix `x`
 /// (`n = y.len()`), choosing `α` among `alphas` by leave-one-out error
-/// (the smallest; the first of equals).
-pub fn fit_ridge(x: &[f32], y: &[f32], d: usize, alphas: &[f64]) -> Result<RidgeFit> {
+/// (the smallest; the first of equals). `groups`, when given, holds one
+/// group number per row, and whole groups are left out (module doc).
+pub fn fit_ridge(
+    x: &[f32],
+    y: &[f32],
+    d: usize,
+    groups: Option<&[usize]>,
+    alphas: &[f64],
+) -> Result<RidgeFit> {
     let n = y.len();
     ensure!(
         n >= 3,
@@ -62,6 +76,14 @@ pub fn fit_ridge(x: &[f32], y: &[f32], d: usize, alphas: &[f64]) -> Result<Ridge
     ensure!(
         !alphas.is_empty() && alphas.iter().all(|a| a.is_finite() && *a > 0.0),
         "the ridge penalties must be positive numbers"
+    );
+    if let Some(g) = groups {
+        ensure!(g.len() == n, "{} group numbers for {n} examples", g.len());
+    }
+    let blocks = group_rows(n, groups);
+    ensure!(
+        blocks.len() >= 2,
+        "leaving groups out needs at least two groups of training examples"
     );
     let nf = n as f64;
     let mut mean_x = vec![0.0f64; d];
@@ -83,27 +105,13 @@ pub fn fit_ridge(x: &[f32], y: &[f32], d: usize, alphas: &[f64]) -> Result<Ridge
 
     let mut best: Option<(f64, f64)> = None;
     for &alpha in alphas {
-        let mut sum = 0.0;
-        let mut ok = true;
-        for i in 0..n {
-            let (mut fitted, mut h) = (0.0, 1.0 / nf);
-            for k in 0..d {
-                let uik = u[(i, k)];
-                let s = 1.0 / (lambda[k] + alpha);
-                fitted += uik * z[k] * s;
-                h += uik * uik * s;
+        let shrink: Vec<f64> = lambda.iter().map(|l| 1.0 / (l + alpha)).collect();
+        let held_out = held_out_squares(&u, &z, &yc, &shrink, &blocks);
+        if let Some(sum) = held_out {
+            let mse = sum / nf;
+            if mse.is_finite() && best.is_none_or(|(_, b)| mse < b) {
+                best = Some((alpha, mse));
             }
-            let slack = 1.0 - h;
-            if slack <= 1e-12 {
-                ok = false;
-                break;
-            }
-            let r = (yc[i] - fitted) / slack;
-            sum += r * r;
-        }
-        let mse = sum / nf;
-        if ok && mse.is_finite() && best.is_none_or(|(_, b)| mse < b) {
-            best = Some((alpha, mse));
         }
     }
     let (alpha, loo_mse) = best.ok_or_else(|| {
@@ -118,6 +126,68 @@ pub fn fit_ridge(x: &[f32], y: &[f32], d: usize, alphas: &[f64]) -> Result<Ridge
         alpha,
         loo_mse,
     })
+}
+
+/// The rows of each group (each row its own group without groups).
+fn group_rows(n: usize, groups: Option<&[usize]>) -> Vec<Vec<usize>> {
+    match groups {
+        None => (0..n).map(|i| vec![i]).collect(),
+        Some(g) => {
+            let mut index = std::collections::HashMap::new();
+            let mut rows: Vec<Vec<usize>> = Vec::new();
+            for (i, &k) in g.iter().enumerate() {
+                let slot = *index.entry(k).or_insert_with(|| {
+                    rows.push(Vec::new());
+                    rows.len() - 1
+                });
+                rows[slot].push(i);
+            }
+            rows
+        }
+    }
+}
+
+/// The sum of squared held-out residuals when each block of rows is left
+/// out in turn, for the penalty whose `1/(λ_k + α)` are `shrink`; `None`
+/// when leaving a block out leaves the fit undetermined.
+fn held_out_squares(
+    u: &DMatrix<f64>,
+    z: &DVector<f64>,
+    yc: &DVector<f64>,
+    shrink: &[f64],
+    blocks: &[Vec<usize>],
+) -> Option<f64> {
+    let (n, d) = u.shape();
+    let inv_n = 1.0 / n as f64;
+    let fitted = |i: usize| (0..d).map(|k| u[(i, k)] * z[k] * shrink[k]).sum::<f64>();
+    let mut sum = 0.0;
+    for rows in blocks {
+        let m = rows.len();
+        // I − H_GG and the block's residuals.
+        let slack = DMatrix::from_fn(m, m, |a, b| {
+            let (i, j) = (rows[a], rows[b]);
+            let h = inv_n
+                + (0..d)
+                    .map(|k| u[(i, k)] * u[(j, k)] * shrink[k])
+                    .sum::<f64>();
+            if a == b {
+                1.0 - h
+            } else {
+                -h
+            }
+        });
+        let residual = DVector::from_iterator(m, rows.iter().map(|&i| yc[i] - fitted(i)));
+        if m == 1 {
+            if slack[(0, 0)] <= 1e-12 {
+                return None;
+            }
+            sum += (residual[0] / slack[(0, 0)]).powi(2);
+        } else {
+            let r = slack.cholesky()?.solve(&residual);
+            sum += r.norm_squared();
+        }
+    }
+    Some(sum)
 }
 
 #[cfg(test)]
@@ -136,7 +206,7 @@ mod tests {
             .map(|i| x[i * d] * 0.5 - x[i * d + 2] + (i % 4) as f32 * 0.1)
             .collect();
         let alpha = 2.5;
-        let f = fit_ridge(&x, &y, d, &[alpha]).unwrap();
+        let f = fit_ridge(&x, &y, d, None, &[alpha]).unwrap();
         assert_eq!(f.alpha, alpha);
         let mx: Vec<f64> = (0..d)
             .map(|j| (0..n).map(|i| x[i * d + j] as f64).sum::<f64>() / n as f64)
@@ -168,7 +238,7 @@ mod tests {
             .map(|i| x[i * d] - 0.4 * x[i * d + 1] + ((i * 3) % 5) as f32 * 0.2)
             .collect();
         let alpha = 0.7;
-        let f = fit_ridge(&x, &y, d, &[alpha]).unwrap();
+        let f = fit_ridge(&x, &y, d, None, &[alpha]).unwrap();
         let mut sum = 0.0;
         for out in 0..n {
             let keep: Vec<usize> = (0..n).filter(|&i| i != out).collect();
@@ -177,7 +247,7 @@ mod tests {
                 .flat_map(|&i| x[i * d..(i + 1) * d].to_vec())
                 .collect();
             let ys: Vec<f32> = keep.iter().map(|&i| y[i]).collect();
-            let g = fit_ridge(&xs, &ys, d, &[alpha]).unwrap();
+            let g = fit_ridge(&xs, &ys, d, None, &[alpha]).unwrap();
             let pred = g.bias
                 + (0..d)
                     .map(|j| g.weights[j] * x[out * d + j] as f64)
@@ -188,14 +258,63 @@ mod tests {
         assert!((mse - f.loo_mse).abs() < 1e-9 * mse, "{mse} {}", f.loo_mse);
     }
 
+    /// With groups, the held-out error equals refitting without each
+    /// group in turn; with one row per group it is the leave-one-out error.
+    #[test]
+    fn leave_one_group_out_error_is_refitting_without_each_group() {
+        let (n, d) = (18, 2);
+        let x: Vec<f32> = (0..n * d)
+            .map(|i| ((i * 5 + 2) % 11) as f32 * 0.25)
+            .collect();
+        let y: Vec<f32> = (0..n)
+            .map(|i| 0.8 * x[i * d] - 0.3 * x[i * d + 1] + ((i * 7) % 5) as f32 * 0.15)
+            .collect();
+        // Groups of 1 to 4 rows, not contiguous.
+        let groups: Vec<usize> = (0..n)
+            .map(|i| [0, 1, 2, 3, 1, 4][i % 6] + 5 * (i / 12))
+            .collect();
+        let alpha = 0.9;
+        let f = fit_ridge(&x, &y, d, Some(&groups), &[alpha]).unwrap();
+        let mut sum = 0.0;
+        let mut ids = groups.clone();
+        ids.sort_unstable();
+        ids.dedup();
+        for g in ids {
+            let keep: Vec<usize> = (0..n).filter(|&i| groups[i] != g).collect();
+            let xs: Vec<f32> = keep
+                .iter()
+                .flat_map(|&i| x[i * d..(i + 1) * d].to_vec())
+                .collect();
+            let ys: Vec<f32> = keep.iter().map(|&i| y[i]).collect();
+            let refit = fit_ridge(&xs, &ys, d, None, &[alpha]).unwrap();
+            for i in (0..n).filter(|&i| groups[i] == g) {
+                let pred = refit.bias
+                    + (0..d)
+                        .map(|j| refit.weights[j] * x[i * d + j] as f64)
+                        .sum::<f64>();
+                sum += (y[i] as f64 - pred).powi(2);
+            }
+        }
+        let mse = sum / n as f64;
+        assert!((mse - f.loo_mse).abs() < 1e-9 * mse, "{mse} {}", f.loo_mse);
+        // The weights do not depend on the groups, only the choice of α.
+        let plain = fit_ridge(&x, &y, d, None, &[alpha]).unwrap();
+        assert_eq!(plain.weights, f.weights);
+        let singletons: Vec<usize> = (0..n).collect();
+        let one = fit_ridge(&x, &y, d, Some(&singletons), &[alpha]).unwrap();
+        assert!((one.loo_mse - plain.loo_mse).abs() < 1e-12 * plain.loo_mse);
+    }
+
     #[test]
     fn bad_inputs_are_errors() {
-        assert!(fit_ridge(&[1.0, 2.0], &[1.0, 2.0], 1, &[1.0]).is_err());
-        assert!(fit_ridge(&[1.0; 6], &[1.0; 3], 1, &[1.0]).is_err());
-        assert!(fit_ridge(&[1.0; 3], &[1.0; 3], 1, &[0.0]).is_err());
-        assert!(fit_ridge(&[1.0; 3], &[1.0; 3], 1, &[]).is_err());
+        assert!(fit_ridge(&[1.0, 2.0], &[1.0, 2.0], 1, None, &[1.0]).is_err());
+        assert!(fit_ridge(&[1.0; 6], &[1.0; 3], 1, None, &[1.0]).is_err());
+        assert!(fit_ridge(&[1.0; 3], &[1.0; 3], 1, None, &[0.0]).is_err());
+        assert!(fit_ridge(&[1.0; 3], &[1.0; 3], 1, None, &[]).is_err());
+        assert!(fit_ridge(&[1.0; 3], &[1.0; 3], 1, Some(&[0, 0]), &[1.0]).is_err());
+        assert!(fit_ridge(&[1.0; 3], &[1.0; 3], 1, Some(&[5, 5, 5]), &[1.0]).is_err());
         // Constant inputs and labels: the intercept alone.
-        let f = fit_ridge(&[1.0; 3], &[2.0; 3], 1, &[1.0]).unwrap();
+        let f = fit_ridge(&[1.0; 3], &[2.0; 3], 1, None, &[1.0]).unwrap();
         assert_eq!((f.weights[0], f.bias), (0.0, 2.0));
     }
 }
