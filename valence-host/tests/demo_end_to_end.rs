@@ -130,6 +130,8 @@ fn quick_demo_end_to_end() {
     assert_eq!(model.feature_set(), FeatureSet::MelHarmonyOnset);
     assert_eq!(o.summary.feature_set, "mel-harmony-onset");
 
+    let readme = std::fs::read_to_string(out.join("README.md")).unwrap();
+    assert!(readme.contains("harmony path"), "{readme}");
     // Everything the report names is there.
     for f in ["README.md", "summary.json", "corpus.csv", "run/report.json"] {
         assert!(out.join(f).is_file(), "{f} missing");

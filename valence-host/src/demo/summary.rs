@@ -215,6 +215,15 @@ pub fn readme(s: &DemoSummary) -> String {
             e.summary.trim_end()
         );
     }
+    if s.feature_set != FeatureSet::Mel.name() {
+        let _ = writeln!(
+            t,
+            "It reads harmony features, so a device runs it with the sensor's harmony path \
+             (valence-core's `harmony` feature; `valence inspect` gives the RAM it needs); \
+             `valence demo --feature-set mel` makes a model that reads the log-mel statistics \
+             only and runs on any device, like `models/default.vlm`.\n"
+        );
+    }
     if let Some(k) = &s.sensor {
         let _ = writeln!(t, "## Through the device code\n");
         let _ = writeln!(
