@@ -50,11 +50,7 @@ fn split(n: usize) -> (Vec<usize>, Vec<usize>) {
 #[test]
 fn learns_a_known_relationship() {
     let (x, y) = synthetic(1500, 8, 0.005, 1);
-    let data = Examples {
-        features: &x,
-        labels: &y,
-        n_features: 8,
-    };
+    let data = examples(&x, &y, 8);
     let (train, val) = split(1500);
     let out = fit(
         &data,
@@ -80,11 +76,7 @@ fn learns_a_known_relationship() {
 #[test]
 fn same_seed_same_run_other_seed_other_run() {
     let (x, y) = synthetic(400, 6, 0.02, 2);
-    let data = Examples {
-        features: &x,
-        labels: &y,
-        n_features: 6,
-    };
+    let data = examples(&x, &y, 6);
     let (train, val) = split(400);
     let run = |seed| {
         fit(
@@ -108,11 +100,7 @@ fn early_stopping_keeps_the_best_epoch() {
     // Few, noisy examples and a large network: validation gets worse
     // after a while.
     let (x, y) = synthetic(160, 6, 0.2, 3);
-    let data = Examples {
-        features: &x,
-        labels: &y,
-        n_features: 6,
-    };
+    let data = examples(&x, &y, 6);
     let (train, val) = split(160);
     let config = TrainConfig {
         patience: 5,
@@ -137,11 +125,7 @@ fn early_stopping_keeps_the_best_epoch() {
 #[test]
 fn resumed_run_equals_uninterrupted_run() {
     let (x, y) = synthetic(300, 6, 0.02, 4);
-    let data = Examples {
-        features: &x,
-        labels: &y,
-        n_features: 6,
-    };
+    let data = examples(&x, &y, 6);
     let (train, val) = split(300);
     let dir = tempfile::tempdir().unwrap();
     let straight = tempfile::tempdir().unwrap();
@@ -209,11 +193,7 @@ fn resumed_run_equals_uninterrupted_run() {
 #[test]
 fn interruption_keeps_the_best_model_on_disk() {
     let (x, y) = synthetic(300, 6, 0.02, 5);
-    let data = Examples {
-        features: &x,
-        labels: &y,
-        n_features: 6,
-    };
+    let data = examples(&x, &y, 6);
     let (train, val) = split(300);
     let dir = tempfile::tempdir().unwrap();
     fit(
@@ -265,11 +245,7 @@ fn interruption_keeps_the_best_model_on_disk() {
 #[test]
 fn bad_inputs_are_refused_with_reasons() {
     let (x, y) = synthetic(50, 6, 0.02, 6);
-    let data = Examples {
-        features: &x,
-        labels: &y,
-        n_features: 6,
-    };
+    let data = examples(&x, &y, 6);
     let (train, _) = split(50);
     let e = fit(
         &data,
@@ -319,11 +295,7 @@ fn bad_inputs_are_refused_with_reasons() {
 #[test]
 fn weight_average_is_kept_and_resumes_exactly() {
     let (x, y) = synthetic(300, 6, 0.02, 8);
-    let data = Examples {
-        features: &x,
-        labels: &y,
-        n_features: 6,
-    };
+    let data = examples(&x, &y, 6);
     let (train, val) = split(300);
     let with_ema = |epochs| TrainConfig {
         ema: 0.9,
@@ -390,11 +362,7 @@ fn weight_averaging_keeps_the_mean_of_the_last_epochs() {
     use valence_host::train::network::Mlp;
 
     let (x, y) = synthetic(300, 6, 0.02, 12);
-    let data = Examples {
-        features: &x,
-        labels: &y,
-        n_features: 6,
-    };
+    let data = examples(&x, &y, 6);
     let (train, val) = split(300);
     let averaged = |epochs| TrainConfig {
         swa_epochs: 3,
@@ -507,6 +475,15 @@ fn weight_averaging_keeps_the_mean_of_the_last_epochs() {
     }
 }
 
+/// The examples of a row-major feature matrix `x` of `d` columns and labels `y`.
+fn examples<'a>(x: &'a [f32], y: &'a [f32], d: usize) -> Examples<'a> {
+    Examples {
+        features: x,
+        labels: y,
+        n_features: d,
+    }
+}
+
 /// What a report says about a synthetic dataset of `n` examples of `d` features.
 fn synthetic_info(n: usize, d: usize) -> valence_host::train::report::DataInfo {
     valence_host::train::report::DataInfo {
@@ -540,11 +517,7 @@ fn trial_objective_is_the_cross_validated_mse() {
     use valence_host::train::cv::{cross_validate, cross_validated_mse, JobData};
 
     let (x, y) = synthetic(240, 6, 0.02, 13);
-    let examples = Examples {
-        features: &x,
-        labels: &y,
-        n_features: 6,
-    };
+    let examples = examples(&x, &y, 6);
     let info = synthetic_info(y.len(), 6);
     let source = serde_json::Value::Null;
     let job = cv_job(
@@ -587,11 +560,7 @@ fn repeated_cross_validation() {
     use valence_host::train::cv::{cross_validate, JobData};
 
     let (x, y) = synthetic(150, 6, 0.02, 17);
-    let examples = Examples {
-        features: &x,
-        labels: &y,
-        n_features: 6,
-    };
+    let examples = examples(&x, &y, 6);
     let info = synthetic_info(y.len(), 6);
     let source = serde_json::Value::Null;
     let data = JobData {

@@ -160,16 +160,27 @@ fn held_out_squares(
     let (n, d) = u.shape();
     let inv_n = 1.0 / n as f64;
     let fitted = |i: usize| (0..d).map(|k| u[(i, k)] * z[k] * shrink[k]).sum::<f64>();
+    let hat = |i: usize, j: usize| {
+        inv_n
+            + (0..d)
+                .map(|k| u[(i, k)] * u[(j, k)] * shrink[k])
+                .sum::<f64>()
+    };
     let mut sum = 0.0;
     for rows in blocks {
-        let m = rows.len();
+        if let [i] = rows[..] {
+            // One row: (y_i − ŷ_i) / (1 − h_ii), no matrix needed.
+            let slack = 1.0 - hat(i, i);
+            if slack <= 1e-12 {
+                return None;
+            }
+            sum += ((yc[i] - fitted(i)) / slack).powi(2);
+            continue;
+        }
         // I − H_GG and the block's residuals.
+        let m = rows.len();
         let slack = DMatrix::from_fn(m, m, |a, b| {
-            let (i, j) = (rows[a], rows[b]);
-            let h = inv_n
-                + (0..d)
-                    .map(|k| u[(i, k)] * u[(j, k)] * shrink[k])
-                    .sum::<f64>();
+            let h = hat(rows[a], rows[b]);
             if a == b {
                 1.0 - h
             } else {
@@ -177,15 +188,7 @@ fn held_out_squares(
             }
         });
         let residual = DVector::from_iterator(m, rows.iter().map(|&i| yc[i] - fitted(i)));
-        if m == 1 {
-            if slack[(0, 0)] <= 1e-12 {
-                return None;
-            }
-            sum += (residual[0] / slack[(0, 0)]).powi(2);
-        } else {
-            let r = slack.cholesky()?.solve(&residual);
-            sum += r.norm_squared();
-        }
+        sum += slack.cholesky()?.solve(&residual).norm_squared();
     }
     Some(sum)
 }
@@ -229,6 +232,37 @@ mod tests {
         assert!((at_mean - my).abs() < 1e-12);
     }
 
+    /// The mean squared error of predicting each group's rows (`groups`: a
+    /// group number per row) from a fit to all the other rows, by refitting.
+    fn refitted_error(x: &[f32], y: &[f32], d: usize, groups: &[usize], alpha: f64) -> f64 {
+        let n = y.len();
+        let mut ids = groups.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut sum = 0.0;
+        for g in ids {
+            let keep: Vec<usize> = (0..n).filter(|&i| groups[i] != g).collect();
+            let xs: Vec<f32> = keep
+                .iter()
+                .flat_map(|&i| x[i * d..(i + 1) * d].to_vec())
+                .collect();
+            let ys: Vec<f32> = keep.iter().map(|&i| y[i]).collect();
+            let refit = fit_ridge(&xs, &ys, d, None, &[alpha]).unwrap();
+            for i in (0..n).filter(|&i| groups[i] == g) {
+                let row = &x[i * d..(i + 1) * d];
+                let pred = refit.bias
+                    + refit
+                        .weights
+                        .iter()
+                        .zip(row)
+                        .map(|(w, &v)| w * v as f64)
+                        .sum::<f64>();
+                sum += (y[i] as f64 - pred).powi(2);
+            }
+        }
+        sum / n as f64
+    }
+
     /// The leave-one-out error equals refitting without each row in turn.
     #[test]
     fn leave_one_out_error_is_refitting_without_each_row() {
@@ -239,22 +273,8 @@ mod tests {
             .collect();
         let alpha = 0.7;
         let f = fit_ridge(&x, &y, d, None, &[alpha]).unwrap();
-        let mut sum = 0.0;
-        for out in 0..n {
-            let keep: Vec<usize> = (0..n).filter(|&i| i != out).collect();
-            let xs: Vec<f32> = keep
-                .iter()
-                .flat_map(|&i| x[i * d..(i + 1) * d].to_vec())
-                .collect();
-            let ys: Vec<f32> = keep.iter().map(|&i| y[i]).collect();
-            let g = fit_ridge(&xs, &ys, d, None, &[alpha]).unwrap();
-            let pred = g.bias
-                + (0..d)
-                    .map(|j| g.weights[j] * x[out * d + j] as f64)
-                    .sum::<f64>();
-            sum += (y[out] as f64 - pred).powi(2);
-        }
-        let mse = sum / n as f64;
+        let rows: Vec<usize> = (0..n).collect();
+        let mse = refitted_error(&x, &y, d, &rows, alpha);
         assert!((mse - f.loo_mse).abs() < 1e-9 * mse, "{mse} {}", f.loo_mse);
     }
 
@@ -275,27 +295,7 @@ mod tests {
             .collect();
         let alpha = 0.9;
         let f = fit_ridge(&x, &y, d, Some(&groups), &[alpha]).unwrap();
-        let mut sum = 0.0;
-        let mut ids = groups.clone();
-        ids.sort_unstable();
-        ids.dedup();
-        for g in ids {
-            let keep: Vec<usize> = (0..n).filter(|&i| groups[i] != g).collect();
-            let xs: Vec<f32> = keep
-                .iter()
-                .flat_map(|&i| x[i * d..(i + 1) * d].to_vec())
-                .collect();
-            let ys: Vec<f32> = keep.iter().map(|&i| y[i]).collect();
-            let refit = fit_ridge(&xs, &ys, d, None, &[alpha]).unwrap();
-            for i in (0..n).filter(|&i| groups[i] == g) {
-                let pred = refit.bias
-                    + (0..d)
-                        .map(|j| refit.weights[j] * x[i * d + j] as f64)
-                        .sum::<f64>();
-                sum += (y[i] as f64 - pred).powi(2);
-            }
-        }
-        let mse = sum / n as f64;
+        let mse = refitted_error(&x, &y, d, &groups, alpha);
         assert!((mse - f.loo_mse).abs() < 1e-9 * mse, "{mse} {}", f.loo_mse);
         // The weights do not depend on the groups, only the choice of α.
         let plain = fit_ridge(&x, &y, d, None, &[alpha]).unwrap();
