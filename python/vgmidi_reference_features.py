@@ -10,7 +10,10 @@ first 28.7 s (the window the benchmark uses):
   `valence features --feature-set harmony` computes in fixed point; and the
   same from 1024-point frames every 512 samples and from 512-point frames
   every 256 (the mel front end's own FFT, which a chroma path could share
-  instead of running its own 2048-point FFT);
+  instead of running its own 2048-point FFT); and the mean chroma read from
+  the tonic of its best-fitting key (of the 24 rotated profiles, major on
+  ties: scale degrees instead of pitch classes), what `--feature-set
+  key-onset` computes in fixed point;
 - onset/tempo: librosa's onset strength (hop 256) mean and sd, the onset
   rate and the tempo estimate;
 - centroid/rms: spectral centroid mean and sd, relative sd of the RMS;
@@ -80,6 +83,14 @@ def key_clarity(chroma):
     return [best[0], best[1], best[0] - best[1]]
 
 
+def from_tonic(chroma):
+    """The chroma rotated so that the tonic of its best key (of 24) comes first."""
+    r = [[np.corrcoef(chroma, np.roll(p, k))[0, 1] for k in range(12)] for p in (MAJOR, MINOR)]
+    major, minor = int(np.argmax(r[0])), int(np.argmax(r[1]))
+    tonic = major if r[0][major] >= r[1][minor] else minor
+    return np.roll(chroma, -tonic)
+
+
 def features(path):
     y, sr = librosa.load(path, sr=SR, duration=SECONDS)
     if len(y) < int(SR * SECONDS):
@@ -93,6 +104,7 @@ def features(path):
     rms = librosa.feature.rms(y=y, frame_length=512, hop_length=256)
     row = {f"chroma_{i}": v for i, v in enumerate(chroma)}
     row.update(zip(["kk_major", "kk_minor", "kk_difference"], key_clarity(chroma)))
+    row.update({f"degree_{i}": v for i, v in enumerate(from_tonic(chroma))})
     # The same from shorter frames: 1024 points every 512 samples, and the
     # mel front end's own 512-point frames every 256 samples.
     for n_fft in SHORT_CHROMA:
@@ -206,10 +218,12 @@ def main():
     df = pd.DataFrame(rows)
     y, groups = df["label"].to_numpy(), df["game"].to_numpy()
     harmony = [f"chroma_{i}" for i in range(12)] + ["kk_major", "kk_minor", "kk_difference"]
+    key = [f"degree_{i}" for i in range(12)] + ["kk_major", "kk_minor", "kk_difference"]
     onset = ["onset_mean", "onset_sd", "onset_rate", "tempo"]
     timbre = ["centroid_mean", "centroid_sd", "rms_relative_sd"]
     sets = [
         ("harmony", harmony),
+        ("harmony, chroma from the key's tonic", key),
         ("onset/tempo", onset),
         ("centroid/rms", timbre),
         ("harmony + onset strength mean", harmony + ["onset_mean"]),
@@ -266,6 +280,16 @@ def main():
                 harmony + ["block8_mean", "block8_sd", "onset_rate", "tempo"],
             )
         )
+        sets += [
+            (
+                "harmony, chroma from the key's tonic + valence block flux (8 frames) mean and sd",
+                key + ["block8_mean", "block8_sd"],
+            ),
+            (
+                "key clarity alone (no chroma) + valence block flux (8 frames) mean and sd",
+                ["kk_major", "kk_minor", "kk_difference", "block8_mean", "block8_sd"],
+            ),
+        ]
     print(f"{len(df)} pieces")
     print("| features (ridge) | R² plain | pooled | R² by game | pooled |")
     print("| --- | ---: | ---: | ---: | ---: |")
@@ -294,6 +318,8 @@ def main():
                 ("mel + harmony", mel + harmony),
                 ("mel + harmony + block flux (8)", mel + harmony + block),
                 ("harmony + block flux (8)", harmony + block),
+                ("mel + harmony from the key's tonic + block flux (8)", mel + key + block),
+                ("harmony from the key's tonic + block flux (8)", key + block),
             ]:
                 r = score(df[cols].to_numpy(), target, groups)
                 print(f"| {label} | {name} | {r[0]:.3f} | {r[1]:.3f} | {r[2]:.3f} | {r[3]:.3f} |", flush=True)

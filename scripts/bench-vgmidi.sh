@@ -9,7 +9,7 @@
 # 3. Writes the label CSVs `valence features` reads: file, v_30 (valence) or a_30
 #    (arousal), and the game (the third `_`-separated field of the file name).
 # 4. For each label and feature set (mel, mel-harmony, harmony, harmony-onset,
-#    mel-harmony-onset) builds a dataset
+#    mel-harmony-onset, key-onset, mel-key-onset) builds a dataset
 #    with one statistics window per piece (1792 frames: the first 28.7 s of the
 #    30 s the labels rate; the 3 pieces rendered shorter than that give no window
 #    and are skipped), and
@@ -22,7 +22,7 @@
 # TRAIN_FLAGS adds flags to every `valence train` (e.g. "--swa-epochs 50", or
 # "--repeats 5" for figures over five draws of the folds), and SETS
 # chooses the feature sets (default: mel mel-harmony harmony harmony-onset
-# mel-harmony-onset).
+# mel-harmony-onset key-onset mel-key-onset).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 data="${VALENCE_DATA:-$(cd .. && pwd)/shared/data}/vgmidi"
@@ -40,7 +40,7 @@ folds="${FOLDS:-10}"
 epochs="${EPOCHS:-100}"
 hidden="${HIDDEN:-64,32}"
 read -r -a train_flags <<< "${TRAIN_FLAGS:-}"
-read -r -a sets <<< "${SETS:-mel mel-harmony harmony harmony-onset mel-harmony-onset}"
+read -r -a sets <<< "${SETS:-mel mel-harmony harmony harmony-onset mel-harmony-onset key-onset mel-key-onset}"
 out="$PWD/target/bench/vgmidi"
 wav="$out/wav"
 mkdir -p "$wav" "$out/raw"

@@ -71,6 +71,19 @@ pub fn default_onset_model() -> OwnedModel {
     )
 }
 
+/// The same shape reading the key sets' vector (145 inputs: the chroma from
+/// the best key's tonic): what a model of `--feature-set mel-key-onset`, the
+/// demo's default, looks like.
+pub fn default_key_model() -> OwnedModel {
+    OwnedModel::random_with_set(
+        23,
+        FeatureSpec::DEFAULT,
+        StatsSpec::DEFAULT,
+        &[256, 128, 64],
+        FeatureSet::MelKeyOnset,
+    )
+}
+
 /// The smallest useful model (n_fft 64, hop 32, 4 bands, windows of 4 frames
 /// every 2, one hidden layer of 3): a compact seed for fuzzing the model
 /// reader, where every byte is a place to mutate.

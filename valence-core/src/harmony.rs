@@ -14,6 +14,12 @@
 //!   12 tonics ([`KK_MAJOR`], [`KK_MINOR`]), reported as the best major
 //!   correlation and its tonic, the best minor correlation and its tonic,
 //!   and their difference (positive: the window sounds more major).
+//!
+//! The mean chroma is written in one of two orders ([`ChromaOrder`]): by
+//! pitch class from C, or by scale degree from the tonic of the window's
+//! best-fitting key (of the 24), which reads the same for a piece and its
+//! transposition: a model then learns "how much minor third" instead of
+//! "how much E♭" — what carries valence across pieces in different keys.
 //!   Correlations are Q15 in an `i32` (32768 = 1.0), so the difference,
 //!   which lies in [−2, 2], never overflows.
 //!
@@ -40,6 +46,35 @@ pub const KK_MINOR: [u16; N_CHROMA] = [633, 268, 352, 538, 260, 353, 254, 475, 3
 /// Number of values [`HarmonyStats::features_q15`] writes: 12 mean chroma
 /// values, best major and best minor correlation, their difference.
 pub const N_HARMONY_FEATURES: usize = N_CHROMA + 3;
+
+/// The order of the 12 chroma values in [`HarmonyStats::features_q15`].
+///
+/// ```
+/// use valence_core::harmony::{ChromaOrder, HarmonyWindow, N_HARMONY_FEATURES};
+/// // An A minor triad (A, C, E) as one chroma frame.
+/// let mut frame = [0u16; 12];
+/// for class in [9, 0, 4] {
+///     frame[class] = 20_000;
+/// }
+/// let mut window = HarmonyWindow::new();
+/// window.push(&frame);
+/// let stats = window.finish().unwrap();
+/// let mut out = [0i32; N_HARMONY_FEATURES];
+/// stats.features_q15(ChromaOrder::FromTonic, &mut out).unwrap();
+/// // From the tonic A: degrees 0 (A), 3 (C, the minor third) and 7 (E).
+/// assert_eq!(&out[..12], &[20_000, 0, 0, 20_000, 0, 0, 0, 20_000, 0, 0, 0, 0]);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ChromaOrder {
+    /// Pitch classes C, C♯, …, B.
+    #[default]
+    PitchClass,
+    /// Scale degrees 0–11 from the tonic of the best key
+    /// ([`KeyClarity::best_key`]: of the 24 major and minor keys, the one
+    /// whose profile correlates best, major on ties): value `d` is pitch
+    /// class `(tonic + d) mod 12`.
+    FromTonic,
+}
 
 /// Q15 scale of correlations and chroma (1.0).
 const ONE_Q15: i64 = 1 << 15;
@@ -190,9 +225,10 @@ pub struct HarmonyStats {
 
 impl HarmonyStats {
     /// The statistics as [`N_HARMONY_FEATURES`] Q15 values: the mean chroma
-    /// (C … B), the best major correlation, the best minor correlation and
-    /// their difference. Returns the number written.
-    pub fn features_q15(&self, out: &mut [i32]) -> Result<usize, HarmonyError> {
+    /// in `order` (C … B, or from the best key's tonic), the best major
+    /// correlation, the best minor correlation and their difference.
+    /// Returns the number written.
+    pub fn features_q15(&self, order: ChromaOrder, out: &mut [i32]) -> Result<usize, HarmonyError> {
         let given = out.len();
         let out = out
             .get_mut(..N_HARMONY_FEATURES)
@@ -200,7 +236,12 @@ impl HarmonyStats {
                 needed: N_HARMONY_FEATURES,
                 given,
             })?;
-        for (o, &c) in out.iter_mut().zip(self.mean_chroma.iter()) {
+        let first = match order {
+            ChromaOrder::PitchClass => 0,
+            ChromaOrder::FromTonic => self.clarity.best_key() as usize % N_CHROMA,
+        };
+        let from_first = self.mean_chroma.iter().cycle().skip(first);
+        for (o, &c) in out.iter_mut().zip(from_first.take(N_CHROMA)) {
             *o = c as i32;
         }
         out[N_CHROMA] = self.clarity.best_major;
@@ -417,11 +458,14 @@ mod tests {
         assert_eq!(s.mean_chroma, want);
         assert_eq!(s.clarity, KeyClarity::of(&want));
         let mut out = [0i32; N_HARMONY_FEATURES];
-        assert_eq!(s.features_q15(&mut out), Ok(N_HARMONY_FEATURES));
+        assert_eq!(
+            s.features_q15(ChromaOrder::PitchClass, &mut out),
+            Ok(N_HARMONY_FEATURES)
+        );
         assert_eq!(out[0], Q as i32);
         assert_eq!(out[14], out[12] - out[13]);
         assert_eq!(
-            s.features_q15(&mut [0; 3]),
+            s.features_q15(ChromaOrder::FromTonic, &mut [0; 3]),
             Err(HarmonyError::OutputTooShort {
                 needed: N_HARMONY_FEATURES,
                 given: 3
@@ -429,5 +473,38 @@ mod tests {
         );
         w.reset();
         assert_eq!(w.frames(), 0);
+    }
+
+    /// The key-relative order reads the same for every transposition of a
+    /// window (major and minor triads and a scale-like mixture), and is the
+    /// pitch-class order rotated to the best key's tonic.
+    #[test]
+    fn chroma_from_the_tonic_reads_alike_in_every_key() {
+        let shapes: [&[usize]; 3] = [&[0, 4, 7], &[9, 0, 4], &[0, 2, 4, 5, 7, 9, 11]];
+        for shape in shapes {
+            let mut reference = None;
+            for shift in 0..N_CHROMA {
+                let classes: heapless::Vec<usize, 12> =
+                    shape.iter().map(|c| (c + shift) % N_CHROMA).collect();
+                let mut w = HarmonyWindow::new();
+                w.push(&chroma_of(&classes));
+                let s = w.finish().unwrap();
+                let mut by_class = [0i32; N_HARMONY_FEATURES];
+                let mut by_degree = [0i32; N_HARMONY_FEATURES];
+                s.features_q15(ChromaOrder::PitchClass, &mut by_class)
+                    .unwrap();
+                s.features_q15(ChromaOrder::FromTonic, &mut by_degree)
+                    .unwrap();
+                let tonic = s.clarity.best_key() as usize % N_CHROMA;
+                for d in 0..N_CHROMA {
+                    assert_eq!(by_degree[d], by_class[(tonic + d) % N_CHROMA]);
+                }
+                assert_eq!(by_degree[N_CHROMA..], by_class[N_CHROMA..]);
+                match reference {
+                    None => reference = Some(by_degree),
+                    Some(r) => assert_eq!(r, by_degree, "{shape:?} shifted by {shift}"),
+                }
+            }
+        }
     }
 }

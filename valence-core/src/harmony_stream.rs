@@ -26,7 +26,7 @@ use core::fmt;
 
 use crate::chroma::{ChromaError, N_CHROMA};
 use crate::chroma_stream::ChromaStream;
-use crate::harmony::{HarmonyWindow, N_HARMONY_FEATURES};
+use crate::harmony::{ChromaOrder, HarmonyWindow, N_HARMONY_FEATURES};
 use crate::model::{check_harmony_windows, chroma_spec, ModelError};
 use crate::spec::FeatureSpec;
 use crate::stats::StatsSpec;
@@ -220,18 +220,21 @@ impl<const MAX_FFT: usize, const MAX_WEIGHTS: usize> HarmonyStream<MAX_FFT, MAX_
 
     /// Finishes the next window (they are finished in order, each once the
     /// samples of its span have been pushed) and returns its
-    /// [`N_HARMONY_FEATURES`] values in Q15 (see
+    /// [`N_HARMONY_FEATURES`] values in Q15, the chroma in `order` (what the
+    /// model's [`crate::model::FeatureSet::chroma_order`] says; see
     /// [`crate::harmony::HarmonyStats::features_q15`]). A window without
     /// frames (which [`HarmonyStream::load`] rules out for whole windows)
     /// reads all zeros.
-    pub fn finish_window(&mut self) -> &[i32; N_HARMONY_FEATURES] {
+    pub fn finish_window(&mut self, order: ChromaOrder) -> &[i32; N_HARMONY_FEATURES] {
         if self.slots == 0 {
             self.features = [0; N_HARMONY_FEATURES];
             return &self.features;
         }
         let slot = (self.next_window % (self.slots as u64).max(1)) as usize;
         if let Some(w) = self.windows.get_mut(slot) {
-            let done = w.finish().and_then(|s| s.features_q15(&mut self.features));
+            let done = w
+                .finish()
+                .and_then(|s| s.features_q15(order, &mut self.features));
             if done.is_err() {
                 self.features = [0; N_HARMONY_FEATURES];
             }
@@ -271,13 +274,14 @@ impl<const MAX_FFT: usize, const MAX_WEIGHTS: usize> fmt::Debug
 }
 
 /// The harmony values of the first `n_windows` windows of a whole clip,
-/// through `stream` (set up here for `spec` and `stats`): `on_window` gets
-/// each window's index and values in order. What the sensor computes when
-/// it is fed the same samples.
+/// through `stream` (set up here for `spec`, `stats` and `order`):
+/// `on_window` gets each window's index and values in order. What the
+/// sensor computes when it is fed the same samples.
 pub fn harmony_rows<const MAX_FFT: usize, const MAX_WEIGHTS: usize>(
     stream: &mut HarmonyStream<MAX_FFT, MAX_WEIGHTS>,
     spec: &FeatureSpec,
     stats: &StatsSpec,
+    order: ChromaOrder,
     samples: &[i16],
     n_windows: usize,
     mut on_window: impl FnMut(usize, &[i32; N_HARMONY_FEATURES]),
@@ -289,7 +293,7 @@ pub fn harmony_rows<const MAX_FFT: usize, const MAX_WEIGHTS: usize>(
             (i as u64 * stream.step() + stream.window_samples()).min(samples.len() as u64) as usize;
         stream.push(samples.get(pushed..end).unwrap_or(&[]));
         pushed = pushed.max(end);
-        on_window(i, stream.finish_window());
+        on_window(i, stream.finish_window(order));
     }
     Ok(())
 }
@@ -322,6 +326,7 @@ mod tests {
     fn by_definition(
         spec: &FeatureSpec,
         stats: &StatsSpec,
+        order: ChromaOrder,
         samples: &[i16],
         n: usize,
     ) -> Vec<[i32; 15]> {
@@ -343,7 +348,7 @@ mod tests {
                     }
                 }
                 let mut row = [0i32; 15];
-                w.finish().unwrap().features_q15(&mut row).unwrap();
+                w.finish().unwrap().features_q15(order, &mut row).unwrap();
                 row
             })
             .collect()
@@ -361,16 +366,18 @@ mod tests {
             };
             let l = (wf as usize - 1) * 256 + 512;
             let n = (samples.len() - l) / (hf as usize * 256) + 1;
-            let want = by_definition(&spec, &stats, &samples, n);
-            let mut stream = Box::new(Stream::unloaded());
-            let mut got = Vec::new();
-            harmony_rows(&mut stream, &spec, &stats, &samples, n, |i, row| {
-                assert_eq!(i, got.len());
-                got.push(*row);
-            })
-            .unwrap();
-            assert_eq!(got, want, "windows of {wf} frames every {hf}");
-            assert!(got.iter().all(|r| r.iter().any(|&v| v != 0)));
+            for order in [ChromaOrder::PitchClass, ChromaOrder::FromTonic] {
+                let want = by_definition(&spec, &stats, order, &samples, n);
+                let mut stream = Box::new(Stream::unloaded());
+                let mut got = Vec::new();
+                harmony_rows(&mut stream, &spec, &stats, order, &samples, n, |i, row| {
+                    assert_eq!(i, got.len());
+                    got.push(*row);
+                })
+                .unwrap();
+                assert_eq!(got, want, "windows of {wf} frames every {hf}, {order:?}");
+                assert!(got.iter().all(|r| r.iter().any(|&v| v != 0)));
+            }
         }
     }
 

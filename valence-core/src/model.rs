@@ -42,7 +42,7 @@ use heapless::Vec as HVec;
 use serde::{Deserialize, Serialize};
 
 use crate::chroma::{ChromaError, ChromaSpec};
-use crate::harmony::N_HARMONY_FEATURES;
+use crate::harmony::{ChromaOrder, N_HARMONY_FEATURES};
 use crate::onset::N_ONSET_FEATURES;
 use crate::spec::{FeatureSpec, SpecError};
 use crate::stats::{StatsError, StatsSpec};
@@ -87,7 +87,12 @@ pub enum Activation {
 /// key correlation and their difference), then the onset statistics
 /// ([`crate::onset`], [`N_ONSET_FEATURES`] values in Q8.8 dB: the mean and
 /// standard deviation of the block flux). The onset statistics come only
-/// with the harmony statistics (they are computed on the same path).
+/// with the harmony statistics (they are computed on the same path). The
+/// key sets ([`FeatureSet::KeyOnset`], [`FeatureSet::MelKeyOnset`]) hold
+/// the same values with the 12 chroma values in scale degrees from the
+/// tonic of the window's best-fitting key instead of pitch classes from C
+/// ([`ChromaOrder::FromTonic`]), so that a piece and its transposition read
+/// alike.
 ///
 /// ```
 /// use valence_core::model::FeatureSet;
@@ -109,16 +114,24 @@ pub enum FeatureSet {
     HarmonyOnset,
     /// Mel statistics, harmony statistics, onset statistics.
     MelHarmonyOnset,
+    /// Harmony statistics with the chroma from the key's tonic, then the
+    /// onset statistics.
+    KeyOnset,
+    /// Mel statistics, harmony statistics with the chroma from the key's
+    /// tonic, onset statistics.
+    MelKeyOnset,
 }
 
 impl FeatureSet {
     /// Every feature set, in the order of their codes.
-    pub const ALL: [FeatureSet; 5] = [
+    pub const ALL: [FeatureSet; 7] = [
         FeatureSet::Mel,
         FeatureSet::MelHarmony,
         FeatureSet::Harmony,
         FeatureSet::HarmonyOnset,
         FeatureSet::MelHarmonyOnset,
+        FeatureSet::KeyOnset,
+        FeatureSet::MelKeyOnset,
     ];
 
     /// The byte that stands for this set in a model file.
@@ -129,6 +142,8 @@ impl FeatureSet {
             FeatureSet::Harmony => 2,
             FeatureSet::HarmonyOnset => 3,
             FeatureSet::MelHarmonyOnset => 4,
+            FeatureSet::KeyOnset => 5,
+            FeatureSet::MelKeyOnset => 6,
         }
     }
 
@@ -140,6 +155,8 @@ impl FeatureSet {
             2 => Some(FeatureSet::Harmony),
             3 => Some(FeatureSet::HarmonyOnset),
             4 => Some(FeatureSet::MelHarmonyOnset),
+            5 => Some(FeatureSet::KeyOnset),
+            6 => Some(FeatureSet::MelKeyOnset),
             _ => None,
         }
     }
@@ -148,7 +165,10 @@ impl FeatureSet {
     pub const fn has_mel(self) -> bool {
         matches!(
             self,
-            FeatureSet::Mel | FeatureSet::MelHarmony | FeatureSet::MelHarmonyOnset
+            FeatureSet::Mel
+                | FeatureSet::MelHarmony
+                | FeatureSet::MelHarmonyOnset
+                | FeatureSet::MelKeyOnset
         )
     }
 
@@ -159,7 +179,21 @@ impl FeatureSet {
 
     /// Whether the set holds the onset statistics.
     pub const fn has_onset(self) -> bool {
-        matches!(self, FeatureSet::HarmonyOnset | FeatureSet::MelHarmonyOnset)
+        matches!(
+            self,
+            FeatureSet::HarmonyOnset
+                | FeatureSet::MelHarmonyOnset
+                | FeatureSet::KeyOnset
+                | FeatureSet::MelKeyOnset
+        )
+    }
+
+    /// How the set orders the 12 chroma values of its harmony statistics.
+    pub const fn chroma_order(self) -> ChromaOrder {
+        match self {
+            FeatureSet::KeyOnset | FeatureSet::MelKeyOnset => ChromaOrder::FromTonic,
+            _ => ChromaOrder::PitchClass,
+        }
     }
 
     /// Values per window, given the number of mel statistics values.
@@ -186,6 +220,8 @@ impl FeatureSet {
             FeatureSet::Harmony => "harmony",
             FeatureSet::HarmonyOnset => "harmony-onset",
             FeatureSet::MelHarmonyOnset => "mel-harmony-onset",
+            FeatureSet::KeyOnset => "key-onset",
+            FeatureSet::MelKeyOnset => "mel-key-onset",
         }
     }
 }
@@ -203,7 +239,7 @@ pub struct UnknownFeatureSetName;
 impl fmt::Display for UnknownFeatureSetName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(
-            "unknown feature set: expected mel, mel-harmony, harmony, harmony-onset or mel-harmony-onset",
+            "unknown feature set: expected mel, mel-harmony, harmony, harmony-onset, mel-harmony-onset, key-onset or mel-key-onset",
         )
     }
 }

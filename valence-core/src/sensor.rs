@@ -386,7 +386,7 @@ impl<
                     // Loaded only when this build computes harmony features.
                     #[cfg(feature = "harmony")]
                     {
-                        let harmony = self.harmony.finish_window();
+                        let harmony = self.harmony.finish_window(feature_set.chroma_order());
                         let n_mels = model.n_mel_features() / 2;
                         let mel = means
                             .get(..n_mels)

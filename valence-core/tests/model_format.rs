@@ -86,6 +86,8 @@ fn harmony_models_declare_their_feature_set_in_version_2() {
         (FeatureSet::Harmony, 15),
         (FeatureSet::HarmonyOnset, 15 + 2),
         (FeatureSet::MelHarmonyOnset, 32 + 15 + 2),
+        (FeatureSet::KeyOnset, 15 + 2),
+        (FeatureSet::MelKeyOnset, 32 + 15 + 2),
     ] {
         let owned = harmony_model(set);
         let bytes = owned.to_bytes();

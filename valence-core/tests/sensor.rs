@@ -251,6 +251,7 @@ fn a_build_without_harmony_refuses_harmony_models() {
 #[cfg(feature = "harmony")]
 #[test]
 fn harmony_sensor_reads_mel_and_harmony_statistics_of_each_window() {
+    use valence_core::harmony::{ChromaOrder, KeyClarity};
     use valence_core::harmony_stream::{harmony_rows, HarmonyStream, HarmonyStreamError};
     use valence_core::mlp::{infer, quantize_features};
     use valence_core::model::FeatureSet;
@@ -278,24 +279,38 @@ fn harmony_sensor_reads_mel_and_harmony_statistics_of_each_window() {
     });
     assert!(onset_rows.iter().any(|o| o[0] > 0), "the signal has onsets");
     let mut stream = Box::new(HarmonyStream::<2048, 4992>::unloaded());
-    let mut harmony = Vec::new();
-    harmony_rows(
-        &mut stream,
-        &spec,
-        &stats,
-        &samples,
-        mel_rows.len(),
-        |_, row| harmony.push(*row),
-    )
-    .unwrap();
+    let mut harmony_in = |order| {
+        let mut rows: Vec<[i32; 15]> = Vec::new();
+        harmony_rows(
+            &mut stream,
+            &spec,
+            &stats,
+            order,
+            &samples,
+            mel_rows.len(),
+            |_, row| rows.push(*row),
+        )
+        .unwrap();
+        rows
+    };
+    let by_class = harmony_in(ChromaOrder::PitchClass);
+    let by_degree = harmony_in(ChromaOrder::FromTonic);
     assert_eq!(mel_rows.len(), 7);
+    // From the tonic: the pitch-class chroma rotated to the best key.
+    for (c, d) in by_class.iter().zip(&by_degree) {
+        let chroma: [u16; 12] = core::array::from_fn(|i| c[i] as u16);
+        let tonic = KeyClarity::of(&chroma).best_key() as usize % 12;
+        let rotated: Vec<i32> = (0..12).map(|i| c[(tonic + i) % 12]).collect();
+        assert_eq!(d[..12], rotated[..]);
+        assert_eq!(d[12..], c[12..]);
+    }
+    assert_ne!(by_class, by_degree, "the signal is not in C");
 
-    for set in [
-        FeatureSet::MelHarmony,
-        FeatureSet::Harmony,
-        FeatureSet::HarmonyOnset,
-        FeatureSet::MelHarmonyOnset,
-    ] {
+    for set in FeatureSet::ALL.into_iter().filter(|s| s.has_harmony()) {
+        let harmony = match set.chroma_order() {
+            ChromaOrder::PitchClass => &by_class,
+            ChromaOrder::FromTonic => &by_degree,
+        };
         let bytes = harmony_default_model(set).to_bytes();
         let model = Model::from_bytes(&bytes).unwrap();
         // The lean default sensor has no chroma buffers.
@@ -305,7 +320,7 @@ fn harmony_sensor_reads_mel_and_harmony_statistics_of_each_window() {
             Err(SensorError::Harmony(HarmonyStreamError::Chroma(_)))
         ));
         let mut want = Vec::new();
-        for (((means, stds), h), o) in mel_rows.iter().zip(&harmony).zip(&onset_rows) {
+        for (((means, stds), h), o) in mel_rows.iter().zip(harmony).zip(&onset_rows) {
             let mel: Vec<i32> = if set.has_mel() {
                 means.iter().chain(stds).map(|&v| v as i32).collect()
             } else {
@@ -339,7 +354,7 @@ fn harmony_sensor_reads_mel_and_harmony_statistics_of_each_window() {
                     onsets.push(sensor.onset_features().to_vec());
                 }
             }
-            assert_eq!(rows, harmony, "{set}, chunks of {chunk}");
+            assert_eq!(&rows, harmony, "{set}, chunks of {chunk}");
             let want_onsets: Vec<Vec<i16>> = onset_rows
                 .iter()
                 .map(|o| {

@@ -22,8 +22,9 @@ fn args(out: &std::path::Path, seed: u64) -> DemoArgs {
         clips: None,
         quick: true,
         force: false,
-        // The default: mel statistics, harmony and onset statistics.
-        feature_set: FeatureSet::MelHarmonyOnset,
+        // The default: mel statistics, harmony from the key's tonic, onset
+        // statistics.
+        feature_set: FeatureSet::MelKeyOnset,
     }
 }
 
@@ -64,7 +65,7 @@ fn quick_demo_end_to_end() {
         &o.clips,
         &FeatureSpec::DEFAULT,
         &StatsSpec::DEFAULT,
-        FeatureSet::MelHarmonyOnset,
+        FeatureSet::MelKeyOnset,
         false,
     )
     .unwrap();
@@ -127,8 +128,8 @@ fn quick_demo_end_to_end() {
         "model.vlm is the exported model"
     );
     let model = valence_core::Model::from_bytes(&o.model).unwrap();
-    assert_eq!(model.feature_set(), FeatureSet::MelHarmonyOnset);
-    assert_eq!(o.summary.feature_set, "mel-harmony-onset");
+    assert_eq!(model.feature_set(), FeatureSet::MelKeyOnset);
+    assert_eq!(o.summary.feature_set, "mel-key-onset");
 
     let readme = std::fs::read_to_string(out.join("README.md")).unwrap();
     assert!(readme.contains("harmony path"), "{readme}");

@@ -7,6 +7,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+use valence_core::harmony::{ChromaOrder, KeyClarity};
 use valence_core::stats::StatsSpec;
 use valence_core::FeatureSpec;
 use valence_host::data::audio::load_pcm16;
@@ -138,7 +139,14 @@ fn mel_harmony_vectors_are_the_mel_vectors_followed_by_the_harmony_of_the_same_w
         let pcm = load_pcm16(&fx.path("audio").join(clip), spec.sample_rate).unwrap();
         let mel_rows = window_features(&spec, &stats, &pcm.samples).unwrap();
         let n_windows = mel_rows.len() / n_mel;
-        let h = harmony_windows(&spec, &stats, &pcm.samples, n_windows).unwrap();
+        let h = harmony_windows(
+            &spec,
+            &stats,
+            ChromaOrder::PitchClass,
+            &pcm.samples,
+            n_windows,
+        )
+        .unwrap();
         // Rows of one clip are consecutive in the dataset, clips in file order.
         for w in 0..n_windows {
             let b = both.features(row);
@@ -202,6 +210,53 @@ fn onset_vectors_follow_the_harmony_vectors_of_the_same_window() {
         }
     }
     assert_eq!(row, all.labels().len());
+}
+
+/// The key sets: the onset sets' vectors with the 12 chroma values read
+/// from the tonic of each window's best key; the C major clip then starts
+/// from C, the A minor one from A (its minor third, C, at degree 3).
+#[test]
+fn key_vectors_read_the_chroma_from_the_best_keys_tonic() {
+    let fx = Fixture::new();
+    let ho = fx.features("harmony-onset", "ho.vds");
+    let ko = fx.features("key-onset", "ko.vds");
+    let all = fx.features("mel-harmony-onset", "all.vds");
+    let mko = fx.features("mel-key-onset", "mko.vds");
+    let n_mel = 2 * FeatureSpec::DEFAULT.n_mels as usize;
+    assert_eq!(ko.n_features(), 15 + 2);
+    assert_eq!(mko.n_features(), n_mel + 15 + 2);
+    match mko.spec() {
+        FeatureSource::AudioHarmony { set, .. } => assert_eq!(*set, FeatureSet::MelKeyOnset),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(ko.labels(), ho.labels());
+    let mut tonics = Vec::new();
+    for row in 0..ho.labels().len() {
+        let (by_class, by_degree) = (ho.features(row), ko.features(row));
+        let chroma: [u16; 12] = core::array::from_fn(|c| (by_class[c] * 32768.0) as u16);
+        let tonic = KeyClarity::of(&chroma).best_key() as usize % 12;
+        for d in 0..12 {
+            assert_eq!(
+                by_degree[d],
+                by_class[(tonic + d) % 12],
+                "row {row} degree {d}"
+            );
+        }
+        assert_eq!(by_degree[12..], by_class[12..], "row {row}");
+        let (m, mk) = (all.features(row), mko.features(row));
+        assert_eq!(mk[..n_mel], m[..n_mel]);
+        assert_eq!(&mk[n_mel..], by_degree);
+        tonics.push(tonic);
+    }
+    // Rows of major.wav, then of minor.wav.
+    let half = tonics.len() / 2;
+    assert!(tonics[..half].iter().all(|&t| t == 0), "{tonics:?}");
+    assert!(tonics[half..].iter().all(|&t| t == 9), "{tonics:?}");
+    let minor = ko.features(half);
+    assert!(
+        minor[3] > minor[4],
+        "minor third above major third: {minor:?}"
+    );
 }
 
 /// Features of `set` → train → export → inspect, predict, verify.
@@ -354,6 +409,11 @@ fn harmony_runs_export_models_that_declare_the_feature_set() {
 #[test]
 fn onset_runs_export_models_that_declare_the_feature_set() {
     export_round_trip(FeatureSet::HarmonyOnset);
+}
+
+#[test]
+fn key_runs_export_models_that_declare_the_feature_set() {
+    export_round_trip(FeatureSet::KeyOnset);
 }
 
 #[test]

@@ -95,6 +95,26 @@ fn models() -> Vec<(&'static str, OwnedModel)> {
                 FeatureSet::HarmonyOnset,
             ),
         ),
+        (
+            "default mel-key-onset",
+            OwnedModel::random_with_set(
+                47,
+                FeatureSpec::DEFAULT,
+                StatsSpec::DEFAULT,
+                &[256, 128, 64],
+                FeatureSet::MelKeyOnset,
+            ),
+        ),
+        (
+            "small key-onset",
+            OwnedModel::random_with_set(
+                53,
+                small_model().spec,
+                small_model().stats,
+                &[24],
+                FeatureSet::KeyOnset,
+            ),
+        ),
     ]
 }
 
@@ -144,7 +164,7 @@ fn check(what: &str, bytes: &[u8], samples: &[i16]) -> usize {
     assert_eq!(mel.len() % n_stats, 0, "{what}");
     let windows = mel.len() / n_stats;
     let harmony = if set.has_harmony() {
-        harmony_windows(&spec, &stats, samples, windows).unwrap()
+        harmony_windows(&spec, &stats, set.chroma_order(), samples, windows).unwrap()
     } else {
         Vec::new()
     };

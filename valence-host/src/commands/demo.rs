@@ -84,11 +84,11 @@ pub struct DemoArgs {
     #[arg(long)]
     pub force: bool,
     /// What the model hears (as for `valence features`): the default
-    /// mel-harmony-onset (log-mel statistics, mean chroma and key clarity,
-    /// onset statistics: a device needs the harmony path), or mel (what
-    /// `models/default.vlm` reads: any device), mel-harmony, harmony,
-    /// harmony-onset.
-    #[arg(long, default_value_t = FeatureSet::MelHarmonyOnset, value_parser = parse_feature_set)]
+    /// mel-key-onset (log-mel statistics, mean chroma from the key's tonic
+    /// and key clarity, onset statistics: a device needs the harmony path),
+    /// or mel (what `models/default.vlm` reads: any device), mel-harmony,
+    /// harmony, harmony-onset, mel-harmony-onset, key-onset.
+    #[arg(long, default_value_t = FeatureSet::MelKeyOnset, value_parser = parse_feature_set)]
     pub feature_set: FeatureSet,
 }
 
@@ -428,7 +428,7 @@ mod tests {
     #[test]
     fn defaults() {
         let a = Cli::try_parse_from(["demo"]).unwrap().demo;
-        assert_eq!(a.feature_set, FeatureSet::MelHarmonyOnset);
+        assert_eq!(a.feature_set, FeatureSet::MelKeyOnset);
         assert_eq!((a.seed, a.quick, a.force), (42, false, false));
         let a = Cli::try_parse_from(["demo", "--feature-set", "mel"])
             .unwrap()

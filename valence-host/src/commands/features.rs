@@ -82,7 +82,9 @@ pub struct FeaturesArgs {
     /// of the same span of samples: mean chroma and Krumhansl–Kessler key
     /// clarity), `harmony` (the harmony statistics alone), `harmony-onset`
     /// and `mel-harmony-onset` (with the onset statistics last: mean and sd
-    /// of the block flux of the same frames). Models trained on harmony or
+    /// of the block flux of the same frames), `key-onset` and
+    /// `mel-key-onset` (the same with the chroma read from the tonic of the
+    /// window's best key: scale degrees instead of pitch classes). Models trained on harmony or
     /// onset features declare them (model format version 2) and need a
     /// device built with the harmony path (valence-core's `harmony` feature).
     #[arg(long, default_value_t = FeatureSet::Mel, value_parser = parse_feature_set)]

@@ -286,12 +286,18 @@ impl fmt::Display for ModelSummary {
                     .ok();
                 writeln!(
                     f,
-                    "feature set:       {}: {}15 harmony values (12 mean chroma, best major and minor key correlation, their difference) from a {}-point chroma FFT every {} samples ({:.2} frames per second, {} bank weights){}",
+                    "feature set:       {}: {}15 harmony values (12 mean chroma{}, best major and minor key correlation, their difference) from a {}-point chroma FFT every {} samples ({:.2} frames per second, {} bank weights){}",
                     self.feature_set,
                     if set.is_some_and(|s| s.has_mel()) {
                         "the mel statistics, then "
                     } else {
                         "the mel statistics drop out; "
+                    },
+                    match set.map(|s| s.chroma_order()) {
+                        Some(valence_core::harmony::ChromaOrder::FromTonic) => {
+                            " from the tonic of the best key"
+                        }
+                        _ => " from C",
                     },
                     c.n_fft,
                     c.hop,

@@ -224,7 +224,13 @@ pub fn samples_features(
     let n_features = stats.n_features(spec.n_mels as usize);
     let (windows, onset) = window_features_and_onset(spec, stats, samples, set.has_onset())?;
     let harmony = if set.has_harmony() {
-        harmony_windows(spec, stats, samples, windows.len() / n_features.max(1))?
+        harmony_windows(
+            spec,
+            stats,
+            set.chroma_order(),
+            samples,
+            windows.len() / n_features.max(1),
+        )?
     } else {
         Vec::new()
     };

@@ -10,12 +10,14 @@
 //! `i` when that range lies inside window `i`'s `[start, end)`. The summary
 //! is the core's [`valence_core::harmony::HarmonyWindow`]: the mean chroma
 //! and the Krumhansl–Kessler key clarity, [`N_HARMONY_FEATURES`] values in
-//! Q15 per window.
+//! Q15 per window, the chroma by pitch class from C or, for the key sets
+//! (`key-onset`, `mel-key-onset`), by scale degree from the tonic of the
+//! window's best key ([`ChromaOrder`]).
 //!
 //! [`FeatureSet`] (the core's, which model files declare) says which of
 //! these a dataset's vectors hold, in order: the mel statistics (`2·n_mels`
 //! values in dB), then the harmony statistics as fractions (the 12 mean
-//! chroma values in [0, 1], C first; the best major and the best minor
+//! chroma values in [0, 1], C or the tonic first; the best major and the best minor
 //! correlation and their difference), then the onset statistics in dB (the
 //! mean and sd of the block flux, [`valence_core::onset`], computed with the
 //! mel statistics in [`super::extract`]).
@@ -23,7 +25,7 @@
 use anyhow::{anyhow, Result};
 use valence_core::chroma::{ChromaSpec, N_CHROMA};
 use valence_core::chroma_stream::WEIGHTS_4096_16K;
-use valence_core::harmony::N_HARMONY_FEATURES;
+use valence_core::harmony::{ChromaOrder, N_HARMONY_FEATURES};
 use valence_core::harmony_stream::{harmony_rows, HarmonyStream, HarmonyStreamError};
 use valence_core::stats::StatsSpec;
 use valence_core::FeatureSpec;
@@ -44,38 +46,51 @@ pub fn chroma_spec(sample_rate: u32) -> ChromaSpec {
     }
 }
 
-/// Parses a `--feature-set` value (mel, mel-harmony, harmony, harmony-onset
-/// or mel-harmony-onset).
+/// Parses a `--feature-set` value (mel, mel-harmony, harmony, harmony-onset,
+/// mel-harmony-onset, key-onset or mel-key-onset).
 pub fn parse_feature_set(s: &str) -> Result<FeatureSet, String> {
     s.parse::<FeatureSet>().map_err(|e| e.to_string())
 }
 
-/// Names of the harmony features, in order.
-pub fn harmony_feature_names() -> Vec<String> {
+/// Names of the harmony features, in order: `chroma_C` … `chroma_B`, or
+/// `degree_0` … `degree_11` from the key's tonic.
+pub fn harmony_feature_names(order: ChromaOrder) -> Vec<String> {
     const CLASSES: [&str; N_CHROMA] = [
         "C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B",
     ];
-    let mut names: Vec<String> = CLASSES.iter().map(|c| format!("chroma_{c}")).collect();
+    let mut names: Vec<String> = match order {
+        ChromaOrder::PitchClass => CLASSES.iter().map(|c| format!("chroma_{c}")).collect(),
+        ChromaOrder::FromTonic => (0..N_CHROMA).map(|d| format!("degree_{d}")).collect(),
+    };
     names.extend(["best_major_r", "best_minor_r", "major_minus_minor"].map(String::from));
     names
 }
 
 /// Harmony statistics of the first `n_windows` mel statistics windows of
-/// `samples` (see the module doc for the alignment): `n_windows` rows of
-/// [`N_HARMONY_FEATURES`] Q15 values.
+/// `samples` (see the module doc for the alignment), the chroma in `order`:
+/// `n_windows` rows of [`N_HARMONY_FEATURES`] Q15 values.
 pub fn harmony_windows(
     spec: &FeatureSpec,
     stats: &StatsSpec,
+    order: ChromaOrder,
     samples: &[i16],
     n_windows: usize,
 ) -> Result<Vec<i32>> {
     let mut stream = Box::new(HostHarmonyStream::unloaded());
     let mut out = vec![0i32; n_windows * N_HARMONY_FEATURES];
-    harmony_rows(&mut stream, spec, stats, samples, n_windows, |i, row| {
-        if let Some(dst) = out.get_mut(i * N_HARMONY_FEATURES..(i + 1) * N_HARMONY_FEATURES) {
-            dst.copy_from_slice(row);
-        }
-    })
+    harmony_rows(
+        &mut stream,
+        spec,
+        stats,
+        order,
+        samples,
+        n_windows,
+        |i, row| {
+            if let Some(dst) = out.get_mut(i * N_HARMONY_FEATURES..(i + 1) * N_HARMONY_FEATURES) {
+                dst.copy_from_slice(row);
+            }
+        },
+    )
     .map_err(|e| match e {
         HarmonyStreamError::WindowTooShort { .. } => anyhow!(
             "{e}: use a longer --window-frames (harmony features need windows of at least one \
@@ -133,7 +148,7 @@ mod tests {
         let minor = [[a3, c4, e4], [d4, f4, a4], [e3, gs3, b3], [a3, c4, e4]];
         for (chords, key) in [(major, 0u8), (minor, 12 + 9)] {
             let pcm = cadence(&chords, 3.0);
-            let rows = harmony_windows(&spec, &stats, &pcm, 1).unwrap();
+            let rows = harmony_windows(&spec, &stats, ChromaOrder::PitchClass, &pcm, 1).unwrap();
             assert_eq!(rows.len(), N_HARMONY_FEATURES);
             let chroma: [u16; N_CHROMA] = core::array::from_fn(|c| rows[c] as u16);
             let k = valence_core::harmony::KeyClarity::of(&chroma);
@@ -151,7 +166,7 @@ mod tests {
             ..StatsSpec::DEFAULT
         };
         let pcm = cadence(&[[440.0, 550.0, 660.0]], 1.0);
-        let err = harmony_windows(&spec, &stats, &pcm, 1).unwrap_err();
+        let err = harmony_windows(&spec, &stats, ChromaOrder::PitchClass, &pcm, 1).unwrap_err();
         assert!(format!("{err:#}").contains("--window-frames"), "{err:#}");
     }
 
@@ -160,6 +175,9 @@ mod tests {
         assert_eq!(FeatureSet::Mel.n_features(128), 128);
         assert_eq!(FeatureSet::MelHarmony.n_features(128), 128 + 15);
         assert_eq!(FeatureSet::Harmony.n_features(128), 15);
-        assert_eq!(harmony_feature_names().len(), N_HARMONY_FEATURES);
+        assert_eq!(
+            harmony_feature_names(ChromaOrder::FromTonic).len(),
+            N_HARMONY_FEATURES
+        );
     }
 }

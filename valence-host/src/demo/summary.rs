@@ -80,7 +80,8 @@ pub struct DemoSummary {
     /// The corpus.
     pub corpus: CorpusFigures,
     /// What the model reads: the `--feature-set` name (mel, mel-harmony,
-    /// harmony, harmony-onset or mel-harmony-onset).
+    /// harmony, harmony-onset, mel-harmony-onset, key-onset or
+    /// mel-key-onset).
     pub feature_set: String,
     /// Best learning rate found by the tuner.
     pub lr: f64,
@@ -136,6 +137,12 @@ fn feature_words(name: &str) -> &'static str {
         Ok(FeatureSet::HarmonyOnset) => "mean chroma, key clarity and onset statistics",
         Ok(FeatureSet::MelHarmonyOnset) => {
             "log-mel statistics, mean chroma, key clarity and onset statistics"
+        }
+        Ok(FeatureSet::KeyOnset) => {
+            "mean chroma from the key's tonic, key clarity and onset statistics"
+        }
+        Ok(FeatureSet::MelKeyOnset) => {
+            "log-mel statistics, mean chroma from the key's tonic, key clarity and onset statistics"
         }
         Err(_) => "features",
     }
