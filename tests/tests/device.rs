@@ -7,8 +7,8 @@
 //! smaller spec made here, one of the default shape made here, one of the
 //! default shape that reads harmony features too (the firmware is built
 //! with the harmony path), one that reads the onset statistics as well,
-//! and the shipped `models/default.vlm` when it
-//! exists. Also: a damaged model is reported and the firmware halts with
+//! one that reads them with the chroma from the key's tonic, and the
+//! shipped `models/default.vlm` and `models/mel.vlm`. Also: a damaged model is reported and the firmware halts with
 //! status 2; the sensor path of the linked firmware reaches no panic
 //! machinery; and the cost pass (exact instruction counts, flash, RAM) for
 //! the default shape, without and with harmony (and onset) features, printed as the
@@ -175,14 +175,13 @@ fn emulated_device_gives_the_hosts_readings_bit_for_bit() {
             models::default_key_model().to_bytes(),
         ),
     ];
-    let shipped = root().join("models/default.vlm");
-    if shipped.is_file() {
-        models.push((
-            "models/default.vlm".into(),
-            std::fs::read(&shipped).unwrap(),
-        ));
-    } else {
-        println!("note: models/default.vlm does not exist yet; compared the generated models only");
+    for file in ["models/default.vlm", "models/mel.vlm"] {
+        let shipped = root().join(file);
+        if shipped.is_file() {
+            models.push((file.into(), std::fs::read(&shipped).unwrap()));
+        } else {
+            println!("note: {file} does not exist; compared the other models only");
+        }
     }
     let mut inputs: Vec<(String, Vec<i16>)> = signals::all(16_000, 6)
         .into_iter()
@@ -201,7 +200,7 @@ fn emulated_device_gives_the_hosts_readings_bit_for_bit() {
         let rate = Model::from_bytes(bytes).unwrap().feature_spec().sample_rate;
         assert_eq!(rate, 16_000, "the inputs are made at 16 kHz");
         let path = if name.starts_with("models/") {
-            shipped.clone()
+            root().join(name)
         } else {
             model_file(&format!("{name}.vlm"), bytes)
         };

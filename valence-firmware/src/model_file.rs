@@ -8,8 +8,10 @@
 //!
 //! 1. `VALENCE_MODEL` if set (relative paths are taken from the example's
 //!    folder);
-//! 2. otherwise the shipped default, `models/default.vlm` at the
-//!    repository root;
+//! 2. otherwise the board's shipped default at the repository root:
+//!    `models/default.vlm` (mel, key and onset features) on boards built
+//!    with the harmony path, `models/mel.vlm` (mel statistics only) on the
+//!    others;
 //! 3. otherwise the build stops with a message saying both.
 //!
 //! The build script only locates the file; its contents are checked at

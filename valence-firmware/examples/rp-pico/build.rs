@@ -1,6 +1,8 @@
 //! Build script: puts `memory.x` on the linker's path and resolves the model
-//! file the firmware embeds (`VALENCE_MODEL`, else `models/default.vlm` at
-//! the repository root), passing its absolute path as `VALENCE_MODEL_PATH`.
+//! file the firmware embeds (`VALENCE_MODEL`, else `models/mel.vlm` at the
+//! repository root: this board is built without the harmony path, so its
+//! default is the shipped mel-only model), passing its absolute path as
+//! `VALENCE_MODEL_PATH`.
 
 use std::env;
 use std::fs;
@@ -15,10 +17,7 @@ fn main() {
 
     println!("cargo:rerun-if-env-changed=VALENCE_MODEL");
     let repo = manifest.join("../../..");
-    let default = repo
-        .canonicalize()
-        .unwrap_or(repo)
-        .join("models/default.vlm");
+    let default = repo.canonicalize().unwrap_or(repo).join("models/mel.vlm");
     let model = match env::var_os("VALENCE_MODEL") {
         Some(path) => manifest.join(path),
         None => default.clone(),

@@ -86,7 +86,7 @@ pub struct DemoArgs {
     /// What the model hears (as for `valence features`): the default
     /// mel-key-onset (log-mel statistics, mean chroma from the key's tonic
     /// and key clarity, onset statistics: a device needs the harmony path),
-    /// or mel (what `models/default.vlm` reads: any device), mel-harmony,
+    /// or mel (what `models/mel.vlm` reads: any device), mel-harmony,
     /// harmony, harmony-onset, mel-harmony-onset, key-onset.
     #[arg(long, default_value_t = FeatureSet::MelKeyOnset, value_parser = parse_feature_set)]
     pub feature_set: FeatureSet,

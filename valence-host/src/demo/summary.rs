@@ -228,7 +228,7 @@ pub fn readme(s: &DemoSummary) -> String {
             "It reads harmony features, so a device runs it with the sensor's harmony path \
              (valence-core's `harmony` feature; `valence inspect` gives the RAM it needs); \
              `valence demo --feature-set mel` makes a model that reads the log-mel statistics \
-             only and runs on any device, like `models/default.vlm`.\n"
+             only and runs on any device, like `models/mel.vlm`.\n"
         );
     }
     if let Some(k) = &s.sensor {

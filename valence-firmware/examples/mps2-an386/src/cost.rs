@@ -176,7 +176,8 @@ fn harmony(
             stream.push(head);
             samples += head.len() as u64;
             rest = tail;
-            checksum = checksum.wrapping_add(stream.finish_window(model.feature_set().chroma_order())[14]);
+            checksum =
+                checksum.wrapping_add(stream.finish_window(model.feature_set().chroma_order())[14]);
             next_end += stream.step();
         }
         stream.push(rest);
