@@ -647,64 +647,42 @@ fn device_cost_with_harmony_features() {
         "< 5 %",
         met(load < 5.0),
     );
-    // The same shape with the onset statistics too (145 inputs): the
-    // sensor's extra cost is the onset statistics (and two more inputs).
-    let onset_model = model_file(
-        "default-harmony-onset.vlm",
-        &models::default_onset_model().to_bytes(),
+    // Variants of the same shape through the same firmware: each one's
+    // extra cost is the sensor with it minus the sensor of the row before.
+    let measure_variant = |name: &str, bytes: Vec<u8>| {
+        let model = model_file(&format!("{name}.vlm"), &bytes);
+        let elf = build(Board::Mps2An386, &model, &format!("mps2-an386-{name}-cost"));
+        cost::measure(&elf, &so, &samples, 16_000, None).unwrap()
+    };
+    let mut variant_rows = |extra: &str, whole: &str, v: &cost::Cost, before: &cost::Cost| {
+        let load = v.load_percent(64e6);
+        let delta = v.sensor_per_second() - before.sensor_per_second();
+        row(extra, format!("{delta:.0} instructions"), "", "");
+        row(whole, format!("{load:.2} %"), "< 5 %", met(load < 5.0));
+    };
+    // With the onset statistics too (145 inputs): the onset statistics and
+    // two more inputs.
+    let o = measure_variant(
+        "default-harmony-onset",
+        models::default_onset_model().to_bytes(),
     );
-    let onset_elf = build(
-        Board::Mps2An386,
-        &onset_model,
-        "mps2-an386-default-harmony-onset-cost",
-    );
-    let o = cost::measure(&onset_elf, &so, &samples, 16_000, None).unwrap();
     assert_eq!(o.macs, 145 * 256 + 256 * 128 + 128 * 64 + 64);
     assert_eq!(o.readings, 8);
-    let onset_load = o.load_percent(64e6);
-    row(
+    variant_rows(
         "onset statistics (block flux), per second of audio: sensor with them minus without",
-        format!(
-            "{:.0} instructions",
-            o.sensor_per_second() - c.sensor_per_second()
-        ),
-        "",
-        "",
-    );
-    row(
         "whole sensor with harmony and onset features, share of a 64 MHz Cortex-M4",
-        format!("{onset_load:.2} %"),
-        "< 5 %",
-        met(onset_load < 5.0),
+        &o,
+        &c,
     );
     // The demo's feature set: the same vector with the chroma read from the
     // best key's tonic (one rotation of 12 values per reading).
-    let key_model = model_file(
-        "default-key-onset.vlm",
-        &models::default_key_model().to_bytes(),
-    );
-    let key_elf = build(
-        Board::Mps2An386,
-        &key_model,
-        "mps2-an386-default-key-onset-cost",
-    );
-    let k = cost::measure(&key_elf, &so, &samples, 16_000, None).unwrap();
+    let k = measure_variant("default-key-onset", models::default_key_model().to_bytes());
     assert_eq!((k.macs, k.readings), (o.macs, o.readings));
-    let key_load = k.load_percent(64e6);
-    row(
+    variant_rows(
         "chroma from the key's tonic, per second of audio: key-onset sensor minus harmony-onset sensor",
-        format!(
-            "{:.0} instructions",
-            k.sensor_per_second() - o.sensor_per_second()
-        ),
-        "",
-        "",
-    );
-    row(
         "whole sensor with key-relative harmony and onset features (the demo's set), share of a 64 MHz Cortex-M4",
-        format!("{key_load:.2} %"),
-        "< 5 %",
-        met(key_load < 5.0),
+        &k,
+        &o,
     );
     row(
         "sensor RAM, `DefaultHarmonySensor` (of which the harmony path)",
