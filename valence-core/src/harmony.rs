@@ -14,14 +14,14 @@
 //!   12 tonics ([`KK_MAJOR`], [`KK_MINOR`]), reported as the best major
 //!   correlation and its tonic, the best minor correlation and its tonic,
 //!   and their difference (positive: the window sounds more major).
+//!   Correlations are Q15 in an `i32` (32768 = 1.0), so the difference,
+//!   which lies in [−2, 2], never overflows.
 //!
 //! The mean chroma is written in one of two orders ([`ChromaOrder`]): by
 //! pitch class from C, or by scale degree from the tonic of the window's
 //! best-fitting key (of the 24), which reads the same for a piece and its
 //! transposition: a model then learns "how much minor third" instead of
 //! "how much E♭" — what carries valence across pieces in different keys.
-//!   Correlations are Q15 in an `i32` (32768 = 1.0), so the difference,
-//!   which lies in [−2, 2], never overflows.
 //!
 //! All arithmetic is integer: the correlation's numerator and the two
 //! centred sums of squares are exact 64/128-bit integers, and the
