@@ -208,7 +208,7 @@ fn errors_say_what_to_do() {
     }
     // Flags that cannot go together, or values out of range: (command,
     // flags, what the error must say).
-    let refused: [(&str, &[&str], &[&str]); 7] = [
+    let refused: [(&str, &[&str], &[&str]); 9] = [
         ("train", &["--folds", "1"], &["--folds must be at least 2"]),
         (
             "train",
@@ -239,6 +239,12 @@ fn errors_say_what_to_do() {
             "tune",
             &["--trial-folds", "1"],
             &["--trial-folds must be at least 2"],
+        ),
+        ("tune", &["--nested"], &["--nested", "add --folds K"]),
+        (
+            "tune",
+            &["--folds", "3", "--nested", "--trial-folds", "2"],
+            &["--trial-folds cannot be combined"],
         ),
     ];
     for (command, flags, says) in refused {
@@ -290,6 +296,39 @@ fn tune_with_weight_averaging_and_trial_folds() {
     assert_eq!(rep["parameters"]["patience"], 0);
     assert_eq!(rep["final_model"]["best_epoch"], 6);
     assert_eq!(rep["final_model"]["epochs_run"], 6);
+}
+
+/// `tune --folds K --nested`: every fold tunes on its own training part and
+/// the report records each fold's choice, within the searched space.
+#[test]
+fn nested_tuning_reports_each_folds_choice() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data.vds");
+    write_synthetic(&data, 120, 5);
+    let run = tmp.path().join("nested");
+    let (ok, _, stderr) = tune(
+        &data,
+        &run,
+        &[
+            "--iter", "1", "--epochs", "3", "--hidden", "8", "--folds", "3", "--nested",
+        ],
+    );
+    assert!(ok, "{stderr}");
+    assert_eq!(stderr.matches("nested tuning on").count(), 3, "{stderr}");
+    let rep = report(&run);
+    assert_eq!(rep["tuning"]["nested"], true);
+    let folds = rep["folds"]["per_fold"].as_array().unwrap();
+    assert_eq!(folds.len(), 3);
+    for f in folds {
+        let t = &f["tuned"];
+        let lr = t["lr"].as_f64().unwrap();
+        let batch = t["batch_size"].as_u64().unwrap();
+        assert!((1e-4..=5e-3).contains(&lr), "{t}");
+        assert!((16..=128).contains(&batch), "{t}");
+        assert!(t["objective"].as_f64().unwrap().is_finite(), "{t}");
+    }
+    // The final model is tuned on the whole dataset, as without --nested.
+    assert_eq!(rep["tuning"]["trials"].as_array().unwrap().len(), 3);
 }
 
 /// `--folds K --repeats R`: R·K folds reported, each repeat's figures, the

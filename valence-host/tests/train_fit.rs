@@ -615,3 +615,74 @@ fn repeated_cross_validation() {
         cv.pooled.mse
     );
 }
+
+/// Nested tuning: each fold's tuner sees that fold's training and
+/// early-stopping rows (with the fold's seed), never its held-out rows; the
+/// fold then trains with what it chose, exactly as a plain fold would with
+/// those parameters, and records them.
+#[test]
+fn nested_tuning_chooses_each_fold_from_its_training_part() {
+    use std::collections::HashSet;
+    use valence_host::train::cv::{cross_validate, cross_validate_tuned, JobData};
+    use valence_host::train::report::FoldTuning;
+
+    let (x, y) = synthetic(150, 6, 0.02, 23);
+    let examples = examples(&x, &y, 6);
+    let info = synthetic_info(y.len(), 6);
+    let source = serde_json::Value::Null;
+    let data = JobData {
+        examples,
+        groups: None,
+        feature_source: &source,
+        info: &info,
+    };
+    let job = cv_job(cfg(3, 9), 3, 2);
+    let dir = tempfile::tempdir().unwrap();
+    let mut seen: Vec<(u64, Vec<usize>, Vec<usize>)> = Vec::new();
+    let mut tuner = |seed: u64, train: &[usize], val: &[usize]| {
+        seen.push((seed, train.to_vec(), val.to_vec()));
+        // A choice that depends on the rows, so that folds differ.
+        Ok(FoldTuning {
+            lr: 1e-3 * (1 + seen.len()) as f64,
+            batch_size: 16 + train.len() % 7,
+            objective: 0.5,
+        })
+    };
+    let cv = cross_validate_tuned(&data, &job, 3, dir.path(), Some(&mut tuner)).unwrap();
+    assert_eq!(seen.len(), 6);
+    for (i, (seed, train, val)) in seen.iter().enumerate() {
+        let (r, f) = (i / 3 + 1, i % 3 + 1);
+        assert_eq!(*seed, job.cfg.seed + (r as u64 - 1));
+        let p = dir
+            .path()
+            .join(format!("repeat-{r:02}/fold-{f:02}/fold.json"));
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
+        let held_out: HashSet<usize> = serde_json::from_value(v["val_rows"].clone()).unwrap();
+        let tuned: HashSet<usize> = train.iter().chain(val).copied().collect();
+        assert!(
+            tuned.is_disjoint(&held_out),
+            "fold {r}/{f} tuned on held-out rows"
+        );
+        assert_eq!(tuned.len() + held_out.len(), 150);
+        let t = cv.per_fold[i].tuned.expect("the fold records its choice");
+        assert_eq!(t.lr, 1e-3 * (i + 2) as f64);
+        assert_eq!(t.batch_size, 16 + train.len() % 7);
+    }
+    // The first fold of the first draw, trained plainly with its choice,
+    // scores the same.
+    let t = cv.per_fold[0].tuned.unwrap();
+    let plain_job = cv_job(
+        TrainConfig {
+            lr: t.lr,
+            batch_size: t.batch_size,
+            ..cfg(3, 9)
+        },
+        3,
+        1,
+    );
+    let plain_dir = tempfile::tempdir().unwrap();
+    let plain = cross_validate(&data, &plain_job, 3, plain_dir.path()).unwrap();
+    assert_eq!(plain.per_fold[0].validation, cv.per_fold[0].validation);
+    assert_eq!(plain.per_fold[0].tuned, None);
+}

@@ -320,6 +320,7 @@ pub fn run(args: &DemoArgs) -> Result<DemoOutcome> {
         batch_max: 128,
         trial_samples: plan.trial_samples,
         trial_folds: None,
+        nested: false,
     };
     let report = tune::run(&tune_args)?;
     let validation_clips = validation_clips(&dataset, VAL_FRACTION, args.seed);

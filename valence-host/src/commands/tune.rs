@@ -7,6 +7,11 @@
 //! and scores the validation MSE of its early-stopped (or averaged)
 //! weights; with `--trial-folds K` it scores the mean held-out MSE of K-fold
 //! cross-validation instead. The lowest wins (the tuner minimises).
+//!
+//! With `--folds K --nested` the cross-validation is nested: each fold runs
+//! the same search on its own training part (trials on the fold's training
+//! rows, scored on its early-stopping rows) before training with its
+//! choice, so no held-out fold steers the parameters it is scored with.
 
 use std::time::Instant;
 
@@ -17,10 +22,11 @@ use super::train::{
     describe, export_last, interrupt_flag, load_dataset, print_summary, CommonArgs,
 };
 use crate::data::split::train_val_split;
-use crate::train::cv::{cross_validated_mse, run_job, Job, JobData};
+use crate::train::config::TrainConfig;
+use crate::train::cv::{cross_validated_mse, run_job_tuned, FoldTuner, Job, JobData};
 use crate::train::fit::{fit, Examples, FitOptions};
 use crate::train::plots;
-use crate::train::report::Report;
+use crate::train::report::{FoldTuning, Report};
 use crate::tune::bayes::{minimise, Budget, Trial};
 use crate::tune::space::{Dim, Space};
 use crate::tune::trials::{header, row, save_csv};
@@ -61,6 +67,25 @@ pub struct TuneArgs {
     /// far less noise on small datasets.
     #[arg(long, value_name = "K")]
     pub trial_folds: Option<usize>,
+    /// With --folds: nested cross-validation. Each fold runs its own tuning
+    /// (the same budget and space) on its training part alone, trials scored
+    /// on the fold's early-stopping split, and trains with what it found,
+    /// so the cross-validated figures are those of the whole procedure,
+    /// never steered by the held-out folds. About --folds × --repeats times
+    /// the tuning time. The final model is tuned on the whole dataset as
+    /// without it.
+    #[arg(long)]
+    pub nested: bool,
+}
+
+/// The trial with the lowest finite objective.
+fn best_trial(trials: &[Trial]) -> Result<Trial> {
+    trials
+        .iter()
+        .filter(|t| t.value.is_finite())
+        .min_by(|a, b| a.value.total_cmp(&b.value))
+        .cloned()
+        .ok_or_else(|| anyhow::anyhow!("every trial diverged; lower --lr-max"))
 }
 
 /// Runs `valence tune`.
@@ -79,6 +104,15 @@ pub fn run(args: &TuneArgs) -> Result<Report> {
     }
     if args.trial_folds.is_some_and(|k| k < 2) {
         bail!("--trial-folds must be at least 2");
+    }
+    if args.nested && c.folds.is_none() {
+        bail!("--nested tunes within each fold of a cross-validation: add --folds K");
+    }
+    if args.nested && args.trial_folds.is_some() {
+        bail!(
+            "--nested scores each fold's trials on that fold's early-stopping split; \
+             --trial-folds cannot be combined with it"
+        );
     }
     if args.batch_min < 2 {
         bail!(
@@ -101,12 +135,67 @@ pub fn run(args: &TuneArgs) -> Result<Report> {
     let device = c.device.open()?;
     let stop = interrupt_flag();
     let names: Vec<String> = vec!["lr".into(), "batch".into()];
-    let trial_epochs = if args.trial_samples == 0 {
-        c.epochs
-    } else {
-        c.epochs
-            .min(args.trial_samples.div_ceil(train.len().max(1)))
-            .max(1)
+    let budget = Budget {
+        initial: args.init,
+        guided: args.iter,
+    };
+    let epochs_for = |n_train: usize| {
+        if args.trial_samples == 0 {
+            c.epochs
+        } else {
+            c.epochs
+                .min(args.trial_samples.div_ceil(n_train.max(1)))
+                .max(1)
+        }
+    };
+    let trial_epochs = epochs_for(train.len());
+    // One search: trials that train on `rows.0`, score on `rows.1` (or by
+    // --trial-folds over every example), seeded by `seed`; `on_trial` sees
+    // each as it ends.
+    let search = |rows: (&[usize], &[usize]),
+                  seed: u64,
+                  trial_folds: Option<usize>,
+                  on_trial: &mut dyn FnMut(&Trial)|
+     -> Result<Vec<Trial>> {
+        let epochs = epochs_for(rows.0.len());
+        minimise(
+            &space,
+            budget,
+            seed,
+            |_, p| {
+                let cfg = TrainConfig {
+                    seed,
+                    ..c.config(p[0], p[1] as usize).with_epochs(epochs)
+                };
+                let opts = FitOptions {
+                    device: Some(device.clone()),
+                    stop: Some(stop),
+                    verbose: c.verbose,
+                    ..FitOptions::default()
+                };
+                let arch = c.architecture();
+                let objective = match trial_folds {
+                    Some(k) => cross_validated_mse(
+                        &examples,
+                        ds.groups(),
+                        &arch,
+                        &cfg,
+                        (k, c.val_fraction),
+                        &opts,
+                    ),
+                    None => {
+                        fit(&examples, rows.0, rows.1, &arch, &cfg, &opts).map(|o| o.validation.mse)
+                    }
+                };
+                match objective {
+                    Ok(mse) => Ok(mse),
+                    // A diverging learning rate is a bad trial, not a failed tuning.
+                    Err(e) if e.to_string().contains("diverged") => Ok(f64::INFINITY),
+                    Err(e) => Err(e),
+                }
+            },
+            |t| on_trial(t),
+        )
     };
     let scored_on = match args.trial_folds {
         Some(k) => format!(
@@ -124,41 +213,11 @@ pub fn run(args: &TuneArgs) -> Result<Report> {
         args.init, args.iter
     );
     println!("{}", header(&names));
-    let trials: Vec<Trial> = minimise(
-        &space,
-        Budget {
-            initial: args.init,
-            guided: args.iter,
-        },
+    let trials = search(
+        (&train, &val),
         c.seed,
-        |_, p| {
-            let cfg = c.config(p[0], p[1] as usize).with_epochs(trial_epochs);
-            let opts = FitOptions {
-                device: Some(device.clone()),
-                stop: Some(stop),
-                verbose: c.verbose,
-                ..FitOptions::default()
-            };
-            let arch = c.architecture();
-            let objective = match args.trial_folds {
-                Some(k) => cross_validated_mse(
-                    &examples,
-                    ds.groups(),
-                    &arch,
-                    &cfg,
-                    (k, c.val_fraction),
-                    &opts,
-                ),
-                None => fit(&examples, &train, &val, &arch, &cfg, &opts).map(|o| o.validation.mse),
-            };
-            match objective {
-                Ok(mse) => Ok(mse),
-                // A diverging learning rate is a bad trial, not a failed tuning.
-                Err(e) if e.to_string().contains("diverged") => Ok(f64::INFINITY),
-                Err(e) => Err(e),
-            }
-        },
-        |t| println!("{}", row(t)),
+        args.trial_folds,
+        &mut |t: &Trial| println!("{}", row(t)),
     )?;
     std::fs::create_dir_all(&c.out)?;
     save_csv(&c.out.join("trials.csv"), &names, &trials)?;
@@ -166,12 +225,7 @@ pub fn run(args: &TuneArgs) -> Result<Report> {
     if let Err(e) = plots::trials(&c.out.join("trials.png"), &values, args.init) {
         eprintln!("note: {e:#}");
     }
-    let best = trials
-        .iter()
-        .filter(|t| t.value.is_finite())
-        .min_by(|a, b| a.value.total_cmp(&b.value))
-        .ok_or_else(|| anyhow::anyhow!("every trial diverged; lower --lr-max"))?
-        .clone();
+    let best = best_trial(&trials)?;
     let (lr, batch) = (best.values[0], best.values[1] as usize);
     println!(
         "best: trial {} — learning rate {lr:.6e}, batch size {batch}, {} MSE {:.6}",
@@ -196,6 +250,7 @@ pub fn run(args: &TuneArgs) -> Result<Report> {
             None => "validation MSE (minimised)",
         },
         "trial_folds": args.trial_folds,
+        "nested": args.nested,
         "trials": trials,
         "best": {"trial": best.index, "lr": lr, "batch_size": batch, "val_mse": best.value},
         "seconds": started.elapsed().as_secs_f64(),
@@ -217,7 +272,33 @@ pub fn run(args: &TuneArgs) -> Result<Report> {
         stop: Some(stop),
         verbose: c.verbose,
     };
-    let mut report = run_job(&data, &job, &c.out, "tune", Some(tuning))?;
+    // Nested: each fold tunes on its own training part with the same budget
+    // (trials train on the fold's training rows and score on its
+    // early-stopping rows), so its held-out figures never steered a choice.
+    let mut nested = |seed: u64, train: &[usize], val: &[usize]| -> Result<FoldTuning> {
+        let trials = search((train, val), seed, None, &mut |t: &Trial| {
+            if c.verbose {
+                eprintln!("{}", row(t));
+            }
+        })?;
+        let best = best_trial(&trials)?;
+        eprintln!(
+            "nested tuning on {} training / {} validation examples: learning rate {:.3e}, \
+             batch size {} (validation MSE {:.6})",
+            train.len(),
+            val.len(),
+            best.values[0],
+            best.values[1] as usize,
+            best.value
+        );
+        Ok(FoldTuning {
+            lr: best.values[0],
+            batch_size: best.values[1] as usize,
+            objective: best.value,
+        })
+    };
+    let tuner: Option<&mut FoldTuner> = if args.nested { Some(&mut nested) } else { None };
+    let mut report = run_job_tuned(&data, &job, &c.out, "tune", Some(tuning), tuner)?;
     for f in ["trials.csv", "trials.png"] {
         if c.out.join(f).exists() {
             report.files.push(f.into());

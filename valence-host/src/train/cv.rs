@@ -17,7 +17,7 @@ use super::fit::{fit, predict_rows, Examples, FitOptions, FitOutcome};
 use super::metrics::Metrics;
 use super::plots;
 use super::report::{
-    DataInfo, FoldsReport, MetricsSpread, RepeatReport, Report, RunSummary, REPORT_FILE,
+    DataInfo, FoldTuning, FoldsReport, MetricsSpread, RepeatReport, Report, RunSummary, REPORT_FILE,
 };
 use crate::data::split::{k_folds, train_val_split};
 
@@ -43,6 +43,11 @@ pub struct Job<'a> {
     /// Per-epoch lines on stderr.
     pub verbose: bool,
 }
+
+/// Chooses one fold's learning rate and batch size from that fold's rows
+/// alone (`valence tune --nested`): called with the fold's seed, its
+/// training rows and its early-stopping rows, never its held-out rows.
+pub type FoldTuner<'t> = dyn FnMut(u64, &[usize], &[usize]) -> Result<FoldTuning> + 't;
 
 /// The data with what the report says about it.
 #[derive(Debug, Clone, Copy)]
@@ -79,6 +84,7 @@ pub fn summarise(out: &FitOutcome, n_train: usize, n_val: usize) -> RunSummary {
         samples_per_second: out.samples_per_second,
         seconds: out.seconds,
         ridge_alpha: out.ridge_alpha,
+        tuned: None,
     }
 }
 
@@ -180,6 +186,18 @@ struct OneCv {
 /// held-out fold. Repeat `r` (from 0) draws its folds, splits and networks
 /// with seed `seed + r`, so the first repeat is the run without repeats.
 pub fn cross_validate(data: &JobData, job: &Job, k: usize, out: &Path) -> Result<FoldsReport> {
+    cross_validate_tuned(data, job, k, out, None)
+}
+
+/// [`cross_validate`], each fold with the learning rate and batch size
+/// `tuner` chooses from its training part (nested tuning) when given.
+pub fn cross_validate_tuned(
+    data: &JobData,
+    job: &Job,
+    k: usize,
+    out: &Path,
+    mut tuner: Option<&mut FoldTuner>,
+) -> Result<FoldsReport> {
     let repeats = job.repeats.max(1);
     let mut per_fold = Vec::new();
     let mut per_repeat = Vec::new();
@@ -195,7 +213,7 @@ pub fn cross_validate(data: &JobData, job: &Job, k: usize, out: &Path) -> Result
         if repeats > 1 {
             eprintln!("repeat {}/{repeats} (seed {seed})", r + 1);
         }
-        let one = cross_validate_once(data, job, k, seed, &dir)?;
+        let one = cross_validate_once(data, job, k, seed, &dir, tuner.as_deref_mut())?;
         k_made = one.per_fold.len();
         let vals: Vec<Metrics> = one.per_fold.iter().map(|s| s.validation).collect();
         per_repeat.push(RepeatReport {
@@ -233,6 +251,7 @@ fn cross_validate_once(
     k: usize,
     seed: u64,
     out: &Path,
+    mut tuner: Option<&mut FoldTuner>,
 ) -> Result<OneCv> {
     let n = data.examples.len();
     let folds = k_folds(n, k, seed, data.groups);
@@ -277,10 +296,23 @@ fn cross_validate_once(
                         val.len()
                     );
                 }
-                let fit = fit_in(data, (&inner_train, &inner_val), job, &cfg, &dir, None)?;
+                let tuned = match tuner.as_deref_mut() {
+                    Some(tune) => Some(tune(seed, &inner_train, &inner_val)?),
+                    None => None,
+                };
+                let fold_cfg = match tuned {
+                    Some(t) => TrainConfig {
+                        lr: t.lr,
+                        batch_size: t.batch_size,
+                        ..cfg.clone()
+                    },
+                    None => cfg.clone(),
+                };
+                let fit = fit_in(data, (&inner_train, &inner_val), job, &fold_cfg, &dir, None)?;
                 let predictions = predict_rows(&fit, &data.examples, val)?;
                 let truth: Vec<f32> = val.iter().map(|&r| data.examples.labels[r]).collect();
                 let mut summary = summarise(&fit, inner_train.len(), val.len());
+                summary.tuned = tuned;
                 summary.early_stopping = Some(fit.validation);
                 summary.validation = Metrics::of(&predictions, &truth);
                 let file = FoldFile {
@@ -301,8 +333,11 @@ fn cross_validate_once(
             }
         };
         let v = file.summary.validation;
+        let tuned = file.summary.tuned.map_or(String::new(), |t| {
+            format!(", tuned lr {:.3e} batch {}", t.lr, t.batch_size)
+        });
         eprintln!(
-            "fold {:>2}/{}: validation RMSE {:.4}  R² {:.3}  r {:.3}  (best epoch {})",
+            "fold {:>2}/{}: validation RMSE {:.4}  R² {:.3}  r {:.3}  (best epoch {}{tuned})",
             i + 1,
             folds.len(),
             v.rmse,
@@ -327,11 +362,24 @@ pub fn run_job(
     command: &str,
     tuning: Option<serde_json::Value>,
 ) -> Result<Report> {
+    run_job_tuned(data, job, out, command, tuning, None)
+}
+
+/// [`run_job`] with nested tuning of each fold by `tuner` (see
+/// [`cross_validate_tuned`]); the final model keeps `job`'s parameters.
+pub fn run_job_tuned(
+    data: &JobData,
+    job: &Job,
+    out: &Path,
+    command: &str,
+    tuning: Option<serde_json::Value>,
+    tuner: Option<&mut FoldTuner>,
+) -> Result<Report> {
     let started = Instant::now();
     std::fs::create_dir_all(out)
         .with_context(|| format!("cannot create the run directory {}", out.display()))?;
     let folds = match job.folds {
-        Some(k) => Some(cross_validate(data, job, k, out)?),
+        Some(k) => Some(cross_validate_tuned(data, job, k, out, tuner)?),
         None => None,
     };
     let n = data.examples.len();

@@ -60,6 +60,21 @@ pub struct RunSummary {
     /// With `--ridge`: the penalty chosen by leave-one-out error.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub ridge_alpha: Option<f64>,
+    /// For a fold of `tune --nested`: the parameters tuned on its training
+    /// part alone.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub tuned: Option<FoldTuning>,
+}
+
+/// What nested tuning chose for one fold (`valence tune --nested`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct FoldTuning {
+    /// Learning rate of the best trial.
+    pub lr: f64,
+    /// Batch size of the best trial.
+    pub batch_size: usize,
+    /// Its objective: the MSE on the fold's early-stopping split.
+    pub objective: f64,
 }
 
 /// Mean and sample standard deviation of each figure over folds.
