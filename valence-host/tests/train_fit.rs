@@ -494,6 +494,46 @@ fn synthetic_info(n: usize, d: usize) -> valence_host::train::report::DataInfo {
     }
 }
 
+/// A synthetic dataset of 6 features held for a cross-validation's
+/// [`valence_host::train::cv::JobData`] to borrow.
+struct CvData {
+    x: Vec<f32>,
+    y: Vec<f32>,
+    info: valence_host::train::report::DataInfo,
+    source: serde_json::Value,
+}
+
+impl CvData {
+    /// `n` examples drawn with `seed`.
+    fn new(n: usize, seed: u64) -> CvData {
+        let (x, y) = synthetic(n, 6, 0.02, seed);
+        let info = synthetic_info(y.len(), 6);
+        CvData {
+            x,
+            y,
+            info,
+            source: serde_json::Value::Null,
+        }
+    }
+
+    fn job_data(&self) -> valence_host::train::cv::JobData<'_> {
+        valence_host::train::cv::JobData {
+            examples: examples(&self.x, &self.y, 6),
+            groups: None,
+            feature_source: &self.source,
+            info: &self.info,
+        }
+    }
+}
+
+/// The held-out rows of fold `fold` of repeat `repeat` (both from 1) of a
+/// repeated cross-validation written to `dir`.
+fn fold_val_rows(dir: &std::path::Path, repeat: usize, fold: usize) -> Vec<usize> {
+    let p = dir.join(format!("repeat-{repeat:02}/fold-{fold:02}/fold.json"));
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
+    serde_json::from_value(v["val_rows"].clone()).unwrap()
+}
+
 /// A cross-validation job of the small network: `folds` folds, run `repeats` times.
 fn cv_job(cfg: TrainConfig, folds: usize, repeats: usize) -> valence_host::train::cv::Job<'static> {
     valence_host::train::cv::Job {
@@ -514,12 +554,10 @@ fn cv_job(cfg: TrainConfig, folds: usize, repeats: usize) -> valence_host::train
 /// that cross-validation reports.
 #[test]
 fn trial_objective_is_the_cross_validated_mse() {
-    use valence_host::train::cv::{cross_validate, cross_validated_mse, JobData};
+    use valence_host::train::cv::{cross_validate, cross_validated_mse};
 
-    let (x, y) = synthetic(240, 6, 0.02, 13);
-    let examples = examples(&x, &y, 6);
-    let info = synthetic_info(y.len(), 6);
-    let source = serde_json::Value::Null;
+    let held = CvData::new(240, 13);
+    let data = held.job_data();
     let job = cv_job(
         TrainConfig {
             swa_epochs: 2,
@@ -528,16 +566,10 @@ fn trial_objective_is_the_cross_validated_mse() {
         3,
         1,
     );
-    let data = JobData {
-        examples,
-        groups: None,
-        feature_source: &source,
-        info: &info,
-    };
     let dir = tempfile::tempdir().unwrap();
     let cv = cross_validate(&data, &job, 3, dir.path()).unwrap();
     let objective = cross_validated_mse(
-        &examples,
+        &data.examples,
         None,
         &job.arch,
         &job.cfg,
@@ -557,18 +589,10 @@ fn trial_objective_is_the_cross_validated_mse() {
 /// all of them.
 #[test]
 fn repeated_cross_validation() {
-    use valence_host::train::cv::{cross_validate, JobData};
+    use valence_host::train::cv::cross_validate;
 
-    let (x, y) = synthetic(150, 6, 0.02, 17);
-    let examples = examples(&x, &y, 6);
-    let info = synthetic_info(y.len(), 6);
-    let source = serde_json::Value::Null;
-    let data = JobData {
-        examples,
-        groups: None,
-        feature_source: &source,
-        info: &info,
-    };
+    let held = CvData::new(150, 17);
+    let data = held.job_data();
     let job = |repeats| cv_job(cfg(3, 5), 3, repeats);
     let once_dir = tempfile::tempdir().unwrap();
     let once = cross_validate(&data, &job(1), 3, once_dir.path()).unwrap();
@@ -595,15 +619,10 @@ fn repeated_cross_validation() {
         (job(1).cfg.seed, job(1).cfg.seed + 1)
     );
     // The second draws other folds.
-    let rows = |r: usize, f: usize| -> Vec<usize> {
-        let p = dir
-            .path()
-            .join(format!("repeat-{r:02}/fold-{f:02}/fold.json"));
-        let v: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
-        serde_json::from_value(v["val_rows"].clone()).unwrap()
-    };
-    assert_ne!(rows(1, 1), rows(2, 1));
+    assert_ne!(
+        fold_val_rows(dir.path(), 1, 1),
+        fold_val_rows(dir.path(), 2, 1)
+    );
     // The overall figures: the mean over all six folds, and every repeat's
     // out-of-fold predictions pooled (each example twice).
     let mean_r2 = cv.per_fold.iter().map(|s| s.validation.r2).sum::<f64>() / 6.0;
@@ -623,19 +642,11 @@ fn repeated_cross_validation() {
 #[test]
 fn nested_tuning_chooses_each_fold_from_its_training_part() {
     use std::collections::HashSet;
-    use valence_host::train::cv::{cross_validate, cross_validate_tuned, JobData};
+    use valence_host::train::cv::{cross_validate, cross_validate_tuned};
     use valence_host::train::report::FoldTuning;
 
-    let (x, y) = synthetic(150, 6, 0.02, 23);
-    let examples = examples(&x, &y, 6);
-    let info = synthetic_info(y.len(), 6);
-    let source = serde_json::Value::Null;
-    let data = JobData {
-        examples,
-        groups: None,
-        feature_source: &source,
-        info: &info,
-    };
+    let held = CvData::new(150, 23);
+    let data = held.job_data();
     let job = cv_job(cfg(3, 9), 3, 2);
     let dir = tempfile::tempdir().unwrap();
     let mut seen: Vec<(u64, Vec<usize>, Vec<usize>)> = Vec::new();
@@ -653,12 +664,7 @@ fn nested_tuning_chooses_each_fold_from_its_training_part() {
     for (i, (seed, train, val)) in seen.iter().enumerate() {
         let (r, f) = (i / 3 + 1, i % 3 + 1);
         assert_eq!(*seed, job.cfg.seed + (r as u64 - 1));
-        let p = dir
-            .path()
-            .join(format!("repeat-{r:02}/fold-{f:02}/fold.json"));
-        let v: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
-        let held_out: HashSet<usize> = serde_json::from_value(v["val_rows"].clone()).unwrap();
+        let held_out: HashSet<usize> = fold_val_rows(dir.path(), r, f).into_iter().collect();
         let tuned: HashSet<usize> = train.iter().chain(val).copied().collect();
         assert!(
             tuned.is_disjoint(&held_out),
