@@ -14,7 +14,11 @@ reported on, so every row is an optimistic figure for its family.
 DATA_DIR defaults to ../shared/data next to the repository. Runs in the
 test environment (.venv, python/requirements.txt: pandas, scikit-learn).
 
-With `--folds-of`, the best ridge and SVR of the grid are instead scored on
+Every family is also scored on the network's input handling (`valence train
+--clip 3`: standardised inputs clamped to ±3), so that it is compared with
+the network on equal inputs.
+
+With `--folds-of`, the best ridge and SVR of the grid (plain and clamped) are instead scored on
 exactly the folds of each `valence train --folds K` run directory given
 (their `fold-NN/fold.json` held-out rows, or with `--repeats` every
 `repeat-RR/fold-NN/fold.json`; the rows are the dataset that
@@ -33,7 +37,7 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.linear_model import Ridge
 from sklearn.model_selection import KFold
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import QuantileTransformer, StandardScaler
+from sklearn.preprocessing import FunctionTransformer, QuantileTransformer, StandardScaler
 from sklearn.svm import SVR
 
 
@@ -86,10 +90,23 @@ def score(make, x, y):
     return float(np.mean(rmse)), float(np.mean(r2))
 
 
+# The network's input handling (`valence train --clip 3`): standardised,
+# then clamped to ±3 standard deviations.
+CLIP = 3.0
+
+
+def clamped():
+    """Standardise, then clamp to ±CLIP, as the network's inputs are."""
+    return make_pipeline(StandardScaler(), FunctionTransformer(np.clip, kw_args={"a_min": -CLIP, "a_max": CLIP}))
+
+
 def candidates():
     for alpha in (10, 30, 100, 300, 1000):
         yield f"ridge, standardised, alpha {alpha}", lambda a=alpha: make_pipeline(
             StandardScaler(), Ridge(alpha=a)
+        )
+        yield f"ridge, standardised and clamped to ±{CLIP:g}, alpha {alpha}", lambda a=alpha: make_pipeline(
+            clamped(), Ridge(alpha=a)
         )
         yield f"ridge, quantile-normalised, alpha {alpha}", lambda a=alpha: make_pipeline(
             QuantileTransformer(n_quantiles=200, output_distribution="normal"), Ridge(alpha=a)
@@ -99,6 +116,9 @@ def candidates():
             yield f"SVR rbf, C {c}, gamma {gamma}, epsilon 0.05", lambda c=c, g=gamma: make_pipeline(
                 StandardScaler(), SVR(C=c, gamma=g, epsilon=0.05)
             )
+            yield f"SVR rbf, clamped to ±{CLIP:g}, C {c}, gamma {gamma}, epsilon 0.05", lambda c=c, g=gamma: make_pipeline(
+                clamped(), SVR(C=c, gamma=g, epsilon=0.05)
+            )
     yield "gradient boosting (300 trees, lr 0.03, 15 leaves)", lambda: HistGradientBoostingRegressor(
         max_iter=300, learning_rate=0.03, max_leaf_nodes=15, min_samples_leaf=20, l2_regularization=1.0
     )
@@ -106,8 +126,12 @@ def candidates():
 
 def best_of_grid():
     yield "ridge, standardised, alpha 300", lambda: make_pipeline(StandardScaler(), Ridge(alpha=300))
+    yield f"ridge, clamped to ±{CLIP:g}, alpha 300", lambda: make_pipeline(clamped(), Ridge(alpha=300))
     yield "SVR rbf, C 0.3, gamma 0.001, epsilon 0.05", lambda: make_pipeline(
         StandardScaler(), SVR(C=0.3, gamma=0.001, epsilon=0.05)
+    )
+    yield f"SVR rbf, clamped to ±{CLIP:g}, C 0.3, gamma 0.001, epsilon 0.05", lambda: make_pipeline(
+        clamped(), SVR(C=0.3, gamma=0.001, epsilon=0.05)
     )
 
 
