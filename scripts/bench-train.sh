@@ -39,8 +39,7 @@ cargo bench -q -p valence-host --bench tuner -- 20
 "$venv/bin/python" python/bench_skopt.py --seeds 20
 
 echo "== valence tune, default budget, 10,000 examples"
-VALENCE_BENCH_DATASET="$PWD/target/bench/synthetic-10k.vds" \
-    cargo test -q --release -p valence-host --test train_cli -- --ignored --exact write_benchmark_dataset
+cargo run -q --release -p valence-host --example synthetic_dataset -- target/bench/synthetic-10k.vds
 rm -rf target/bench/tune-10k
 start=$(date +%s.%N)
 RAYON_NUM_THREADS="$threads" target/release/valence tune --data target/bench/synthetic-10k.vds \

@@ -38,16 +38,6 @@ fn report(dir: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap()
 }
 
-/// Not a test: the 10,000-example dataset of the `tune` timing in
-/// scripts/bench-train.sh (path in VALENCE_BENCH_DATASET).
-#[test]
-#[ignore]
-fn write_benchmark_dataset() {
-    let path =
-        std::env::var("VALENCE_BENCH_DATASET").unwrap_or_else(|_| "synthetic-10k.vds".into());
-    write_synthetic(Path::new(&path), 10_000, 108);
-}
-
 #[test]
 fn train_with_folds_writes_a_complete_run_directory() {
     let tmp = tempfile::tempdir().unwrap();
