@@ -1,7 +1,7 @@
 //! Test support: owned model blobs with sensible random weights, turned into
 //! descriptors and files with the core's own writer ([`owned_model`], shared
 //! with the cross-crate checks), raw encodings that bypass validation, and a
-//! test signal.
+//! test signal (the cross-crate checks' own, shared by path).
 #![allow(dead_code)]
 
 use valence_core::model::ModelDescriptor;
@@ -31,16 +31,14 @@ pub fn encode_unchecked(desc: &ModelDescriptor<'_>, version: u16) -> Vec<u8> {
     out
 }
 
-/// A deterministic music-like test signal: noise, tones and a slow envelope.
+/// The cross-crate checks' generated signals (`tests/src/signals.rs`),
+/// shared by path so that the core's tests and the device checks feed the
+/// same samples.
+#[path = "../../../tests/src/signals.rs"]
+mod signals;
+
+/// A deterministic music-like test signal: noise, tones and a slow envelope
+/// (the device checks' [`signals::music_like`]).
 pub fn test_signal(n: usize, seed: u32) -> Vec<i16> {
-    let mut s = seed;
-    (0..n)
-        .map(|i| {
-            s = s.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-            let noise = ((s >> 16) as i32 - 32768) / 12;
-            let env = 0.55 + 0.45 * (i as f64 * 0.0003).sin();
-            let tone = 7000.0 * (i as f64 * 0.071).sin() + 2500.0 * (i as f64 * 0.37).sin();
-            ((noise as f64 + tone) * env).clamp(-32768.0, 32767.0) as i16
-        })
-        .collect()
+    signals::music_like(n, seed)
 }
