@@ -100,39 +100,41 @@ def clamped():
     return make_pipeline(StandardScaler(), FunctionTransformer(np.clip, kw_args={"a_min": -CLIP, "a_max": CLIP}))
 
 
+# The input handlings every ridge and SVR is scored with: name, transform.
+INPUTS = (("standardised", StandardScaler), (f"standardised and clamped to ±{CLIP:g}", clamped))
+
+
+def ridge(alpha):
+    """Ridge regression at penalty `alpha` on each input handling."""
+    for inputs, prepare in INPUTS:
+        yield f"ridge, {inputs}, alpha {alpha}", lambda p=prepare: make_pipeline(p(), Ridge(alpha=alpha))
+
+
+def svr(c, gamma):
+    """An RBF SVR (epsilon 0.05) on each input handling."""
+    for inputs, prepare in INPUTS:
+        yield f"SVR rbf, {inputs}, C {c}, gamma {gamma}, epsilon 0.05", lambda p=prepare: make_pipeline(
+            p(), SVR(C=c, gamma=gamma, epsilon=0.05)
+        )
+
+
 def candidates():
     for alpha in (10, 30, 100, 300, 1000):
-        yield f"ridge, standardised, alpha {alpha}", lambda a=alpha: make_pipeline(
-            StandardScaler(), Ridge(alpha=a)
-        )
-        yield f"ridge, standardised and clamped to ±{CLIP:g}, alpha {alpha}", lambda a=alpha: make_pipeline(
-            clamped(), Ridge(alpha=a)
-        )
+        yield from ridge(alpha)
         yield f"ridge, quantile-normalised, alpha {alpha}", lambda a=alpha: make_pipeline(
             QuantileTransformer(n_quantiles=200, output_distribution="normal"), Ridge(alpha=a)
         )
     for c in (0.3, 1.0, 3.0):
         for gamma in (0.001, 0.003):
-            yield f"SVR rbf, C {c}, gamma {gamma}, epsilon 0.05", lambda c=c, g=gamma: make_pipeline(
-                StandardScaler(), SVR(C=c, gamma=g, epsilon=0.05)
-            )
-            yield f"SVR rbf, clamped to ±{CLIP:g}, C {c}, gamma {gamma}, epsilon 0.05", lambda c=c, g=gamma: make_pipeline(
-                clamped(), SVR(C=c, gamma=g, epsilon=0.05)
-            )
+            yield from svr(c, gamma)
     yield "gradient boosting (300 trees, lr 0.03, 15 leaves)", lambda: HistGradientBoostingRegressor(
         max_iter=300, learning_rate=0.03, max_leaf_nodes=15, min_samples_leaf=20, l2_regularization=1.0
     )
 
 
 def best_of_grid():
-    yield "ridge, standardised, alpha 300", lambda: make_pipeline(StandardScaler(), Ridge(alpha=300))
-    yield f"ridge, clamped to ±{CLIP:g}, alpha 300", lambda: make_pipeline(clamped(), Ridge(alpha=300))
-    yield "SVR rbf, C 0.3, gamma 0.001, epsilon 0.05", lambda: make_pipeline(
-        StandardScaler(), SVR(C=0.3, gamma=0.001, epsilon=0.05)
-    )
-    yield f"SVR rbf, clamped to ±{CLIP:g}, C 0.3, gamma 0.001, epsilon 0.05", lambda: make_pipeline(
-        clamped(), SVR(C=0.3, gamma=0.001, epsilon=0.05)
-    )
+    yield from ridge(300)
+    yield from svr(0.3, 0.001)
 
 
 def main():
